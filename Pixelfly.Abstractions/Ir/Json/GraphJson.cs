@@ -104,6 +104,10 @@ public static class GraphJson
             foreach (var key in root.Select(p => p.Key))
                 if (key is not ("format" or "version" or "inputs" or "parameters" or "constants" or "nodes" or "outputs"))
                     throw new GraphFormatException($"{sourceName}: unknown top-level property '{key}'");
+            // A section that is present but not an array would otherwise read as empty.
+            foreach (var (key, value) in root)
+                if (key is not ("format" or "version") && value is not JsonArray)
+                    throw new GraphFormatException($"{sourceName}: \"{key}\" must be an array, got {value?.GetValueKind().ToString().ToLowerInvariant() ?? "null"}");
 
             var b = new GraphBuilder();
             foreach (var (d, i) in Items(root, "inputs").Select((d, i) => (d, i)))
@@ -146,7 +150,9 @@ public static class GraphJson
         catch (GraphFormatException) { throw; }
         catch (GraphValidationException e)
         {
-            throw new GraphFormatException($"{sourceName}: {context}: {e.Message}", e);
+            // The builder's node errors already start with "node i (op)"; do not say it twice.
+            string where = e.Message.StartsWith(context + ":", StringComparison.Ordinal) ? "" : $"{context}: ";
+            throw new GraphFormatException($"{sourceName}: {where}{e.Message}", e);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException or KeyNotFoundException)
         {
