@@ -116,7 +116,7 @@ public sealed record CastOp([property: JsonPropertyName("to")] DType To) : Op
 }
 
 /// <summary>A tensor of the given shape and dtype with every element equal to Value. No inputs.</summary>
-public sealed record FullOp(int[] Shape, double Value, DType DType) : Op
+public sealed record FullOp(int[] Shape, double Value, [property: JsonPropertyName("dtype")] DType DType) : Op
 {
     /// <inheritdoc/>
     public override string Name => "full";

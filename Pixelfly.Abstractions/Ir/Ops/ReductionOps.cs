@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Pixelfly.Tensors;
 
 namespace Pixelfly.Ir.Ops;
@@ -140,7 +141,7 @@ public sealed record CrossEntropyOp : Op
 }
 
 /// <summary>One-hot encoding of i32 indices: [...] → [..., Depth] in DType; an out-of-range index gives a zero row.</summary>
-public sealed record OneHotOp(int Depth, DType DType) : Op
+public sealed record OneHotOp(int Depth, [property: JsonPropertyName("dtype")] DType DType) : Op
 {
     /// <inheritdoc/>
     public override string Name => "one_hot";

@@ -1,0 +1,3 @@
+using Pixelfly.Cli;
+
+return Cli.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Restores, builds (Release) and runs every test project of Pixelfly.sln, then prints, as its last line,
+# "N passed, N failed, N skipped" summed over all test result (TRX) files.
+# Exits non-zero when the restore, the build or any test fails.
+# Installs nothing: the CPU and reference devices need only the .NET SDK 10 (`dotnet` on PATH).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+summary() { echo "$1 passed, $2 failed, $3 skipped"; }
+
+if ! command -v dotnet >/dev/null 2>&1; then
+    echo "error: 'dotnet' is not on PATH; install the .NET SDK 10 (https://learn.microsoft.com/dotnet/core/install/linux)" >&2
+    summary 0 0 0
+    exit 1
+fi
+
+results="artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+echo "== restore"
+if ! dotnet restore Pixelfly.sln; then
+    echo "error: restore failed" >&2
+    summary 0 0 0
+    exit 1
+fi
+
+echo "== build (Release)"
+if ! dotnet build Pixelfly.sln -c Release --no-restore; then
+    echo "error: build failed" >&2
+    summary 0 0 0
+    exit 1
+fi
+
+echo "== test"
+# -m:1 runs the test projects one after another: TRX names carry a timestamp in seconds, and the logger only
+# avoids a name taken by an earlier project, not one being written at the same moment by a parallel one.
+dotnet test Pixelfly.sln -c Release --no-build -m:1 --logger "trx;LogFilePrefix=pixelfly" --results-directory "$results"
+test_rc=$?
+
+# Each test project writes one TRX file with <Counters total= executed= passed= failed= error= timeout= aborted= ...>.
+attr() { sed -n "s/.*[[:space:]]$1=\"\([0-9]*\)\".*/\1/p" <<<"$2"; }
+passed=0 failed=0 skipped=0 files=0
+while IFS= read -r -d '' trx; do
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+    [ -n "$counters" ] || { echo "error: $trx has no <Counters> element" >&2; test_rc=1; continue; }
+    files=$((files + 1))
+    total=$(attr total "$counters")
+    p=$(attr passed "$counters")
+    f=$(( $(attr failed "$counters") + $(attr error "$counters") + $(attr timeout "$counters") + $(attr aborted "$counters") ))
+    passed=$((passed + p))
+    failed=$((failed + f))
+    skipped=$((skipped + total - p - f))
+done < <(find "$results" -name '*.trx' -print0)
+
+if [ "$files" -eq 0 ]; then
+    echo "error: no test results were written to $results" >&2
+    test_rc=1
+fi
+echo "test results: $results ($files file(s))"
+summary "$passed" "$failed" "$skipped"
+if [ "$test_rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
+    exit 1
+fi
