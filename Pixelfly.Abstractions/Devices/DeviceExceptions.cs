@@ -8,3 +8,9 @@ public sealed class UnsupportedOpException(string message) : Exception(message);
 
 /// <summary>Bindings passed to <see cref="IExecutable.Run"/> that do not match the graph.</summary>
 public sealed class BindingException(string message) : Exception(message);
+
+/// <summary>
+/// A run that failed on its data, not on the graph: an index or label out of range, a step count below 1.
+/// The message names the op and the offending value.
+/// </summary>
+public sealed class ExecutionException(string message, Exception? inner = null) : Exception(message, inner);

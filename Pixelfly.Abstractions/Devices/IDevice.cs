@@ -47,7 +47,8 @@ public interface IExecutable : IDisposable
     /// <summary>
     /// Runs the graph. Every input and parameter must be bound in <paramref name="inputs"/>, every output in
     /// <paramref name="outputs"/>, with matching types; an output that donates an input must be bound to the
-    /// same tensor as that input.
+    /// same tensor as that input. Mismatched bindings throw <see cref="BindingException"/>; data the ops reject
+    /// (an index or label out of range) throws <see cref="ExecutionException"/>.
     /// </summary>
     void Run(IReadOnlyDictionary<string, IDeviceTensor> inputs, IReadOnlyDictionary<string, IDeviceTensor> outputs);
 

@@ -56,10 +56,8 @@ internal sealed class RunCommand : ICommand
         {
             outputs = exe.RunOnHost(inputs);
         }
-        catch (InvalidOperationException e)
+        catch (ExecutionException e)
         {
-            // The device contract has no type for data-dependent run-time errors (a gather index out of range);
-            // the backends report them as InvalidOperationException, which here means the run failed.
             throw new CliException($"the run failed on device '{device.Info.Id}': {e.Message}", e);
         }
         double runMs = clock.Elapsed.TotalMilliseconds;

@@ -54,10 +54,10 @@ public sealed class ReferenceExecutable : IExecutable, IDeviceBound
             {
                 results = OpEvaluator.Evaluate(node.Op, operands, types);
             }
-            catch (InvalidOperationException e)
+            catch (ExecutionException e)
             {
                 string produced = string.Join(", ", node.Outputs.Select(id => $"'{Graph.Values[id].Name}'"));
-                throw new InvalidOperationException($"node {node.Index} ({node.Op.Name} -> {produced}): {e.Message}", e);
+                throw new ExecutionException($"node {node.Index} ({node.Op.Name} -> {produced}): {e.Message}", e);
             }
             for (int i = 0; i < results.Length; i++)
             {

@@ -1,3 +1,4 @@
+using Pixelfly.Devices;
 using Pixelfly.Ir;
 using Pixelfly.Tensors;
 using static Pixelfly.Backends.Cpu.Tests.TestSupport;
@@ -143,7 +144,7 @@ public sealed class ShapeAndIndexingTests(SimdPath path) : CpuFixture(path)
         var b = new GraphBuilder();
         b.Output("y", b.Gather(b.Input("t", DType.F32, 10, 2), b.Input("i", DType.I32, 3)));
 
-        var e = Assert.Throws<InvalidOperationException>(() =>
+        var e = Assert.Throws<ExecutionException>(() =>
             Run(b.Build(), new() { ["t"] = RandomTensor(65, 10, 2), ["i"] = HostTensor.FromInts([1, bad, 2], 3) }));
 
         Assert.That(e!.Message, Does.Contain($"index {bad}").And.Contain("position 1"));
@@ -174,7 +175,7 @@ public sealed class ShapeAndIndexingTests(SimdPath path) : CpuFixture(path)
         var b = new GraphBuilder();
         b.Output("y", b.ScatterAdd(b.Input("i", DType.I32, 3), b.Input("u", DType.F32, 3, 2), 4));
 
-        var e = Assert.Throws<InvalidOperationException>(() =>
+        var e = Assert.Throws<ExecutionException>(() =>
             Run(b.Build(), new() { ["i"] = HostTensor.FromInts([0, 3, 4], 3), ["u"] = RandomTensor(67, 3, 2) }));
 
         Assert.That(e!.Message, Does.Contain("index 4").And.Contain("position 2"));

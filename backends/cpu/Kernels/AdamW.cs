@@ -1,3 +1,4 @@
+using Pixelfly.Devices;
 using Pixelfly.Backends.Cpu.Threading;
 using Pixelfly.Ir.Ops;
 
@@ -32,7 +33,7 @@ internal sealed unsafe class AdamWKernel : Kernel, IParallelWork
     {
         float lr = *ctx.F(_lr), step = *ctx.F(_step);
         if (!(step >= 1))
-            throw new InvalidOperationException($"adamw: step must be >= 1 (steps count from 1; step 0 divides by a zero bias correction), got {step}");
+            throw new ExecutionException($"adamw: step must be >= 1 (steps count from 1; step 0 divides by a zero bias correction), got {step}");
         _rate = lr;
         _decay = (float)(1 - lr * _op.WeightDecay);
         _correction1 = (float)(1 - Math.Pow(_op.Beta1, step));

@@ -1,3 +1,4 @@
+using Pixelfly.Devices;
 using System.Numerics.Tensors;
 using Pixelfly.Backends.Cpu.Threading;
 
@@ -46,7 +47,7 @@ internal sealed unsafe class CrossEntropyKernel : Kernel, IParallelWork
         {
             int label = _pl[r];
             if ((uint)label >= (uint)n)
-                throw new InvalidOperationException($"cross_entropy: row {r} has label {label}, outside [0, {n})");
+                throw new ExecutionException($"cross_entropy: row {r} has label {label}, outside [0, {n})");
             float* x = _px + r * n;
             float max = SimdMath.Max(x, n, _wide);
             var es = new Span<float>(exps, n);

@@ -1,3 +1,4 @@
+using Pixelfly.Devices;
 using Pixelfly.Backends.Cpu.Threading;
 
 namespace Pixelfly.Backends.Cpu.Kernels;
@@ -37,7 +38,7 @@ internal sealed unsafe class GatherKernel : Kernel, IParallelWork
         {
             int k = _pi[i];
             if ((uint)k >= (uint)_tableRows)
-                throw new InvalidOperationException($"gather: index {k} at position {i} is outside [0, {_tableRows}) (the table's first dimension)");
+                throw new ExecutionException($"gather: index {k} at position {i} is outside [0, {_tableRows}) (the table's first dimension)");
             SimdMath.Copy(_pt + k * _rowLength, _py + i * _rowLength, _rowLength);
         }
     }
@@ -83,7 +84,7 @@ internal sealed unsafe class ScatterAddKernel : Kernel, IParallelWork
         {
             int k = _pi[i];
             if ((uint)k >= (uint)_rows)
-                throw new InvalidOperationException($"scatter_add: index {k} at position {i} is outside [0, {_rows}) (the output rows)");
+                throw new ExecutionException($"scatter_add: index {k} at position {i} is outside [0, {_rows}) (the output rows)");
             _start[k + 1]++;
         }
         for (int r = 0; r < _rows; r++) _start[r + 1] += _start[r];

@@ -1,3 +1,4 @@
+using Pixelfly.Devices;
 using Pixelfly.Ir.Ops;
 
 namespace Pixelfly.Backends.Reference.Kernels;
@@ -13,7 +14,7 @@ internal static class AdamW
         double rate = lr.Data[0];
         double t = step.Data[0];
         if (!(t >= 1) || double.IsInfinity(t))
-            throw new InvalidOperationException($"adamw: step is {t}, but steps count from 1 (the bias corrections 1 - beta^t would divide by zero at step 0)");
+            throw new ExecutionException($"adamw: step is {t}, but steps count from 1 (the bias corrections 1 - beta^t would divide by zero at step 0)");
         double correction1 = 1.0 - Math.Pow(op.Beta1, t);
         double correction2 = 1.0 - Math.Pow(op.Beta2, t);
 

@@ -1,3 +1,4 @@
+using Pixelfly.Devices;
 namespace Pixelfly.Backends.Reference.Kernels;
 
 /// <summary>gather (embedding lookup), scatter_add (its backward) and one_hot.</summary>
@@ -55,7 +56,7 @@ internal static class Indexing
     private static int CheckedIndex(double index, int count, int position, string op, string what)
     {
         if (!(index >= 0 && index < count))
-            throw new InvalidOperationException($"{op}: index {index} at position {position} is outside [0, {count}) of {what}");
+            throw new ExecutionException($"{op}: index {index} at position {position} is outside [0, {count}) of {what}");
         return (int)index;
     }
 }

@@ -1,3 +1,4 @@
+using Pixelfly.Devices;
 namespace Pixelfly.Backends.Reference.Kernels;
 
 /// <summary>Cross-entropy with integer labels: logsumexp(logits) − logits[label] per row.</summary>
@@ -12,7 +13,7 @@ internal static class Losses
         {
             double label = labels.Data[r];
             if (!(label >= 0 && label < c))
-                throw new InvalidOperationException(
+                throw new ExecutionException(
                     $"cross_entropy: row {r} has label {label}, outside the {c} classes [0, {c}) of logits {logits.Type}");
             int start = r * c;
             double max = double.NegativeInfinity;
