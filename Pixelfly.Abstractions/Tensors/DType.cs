@@ -3,10 +3,15 @@ namespace Pixelfly.Tensors;
 /// <summary>Element types of the IR. F64 exists for the reference oracle only.</summary>
 public enum DType
 {
+    /// <summary>IEEE 754 binary32.</summary>
     F32,
+    /// <summary>IEEE 754 binary16.</summary>
     F16,
+    /// <summary>bfloat16: the top 16 bits of a binary32.</summary>
     BF16,
+    /// <summary>32-bit signed integer (indices, labels).</summary>
     I32,
+    /// <summary>IEEE 754 binary64 (the reference backend only).</summary>
     F64,
 }
 

@@ -6,26 +6,40 @@ namespace Pixelfly.Ir.Ops;
 /// <summary>Elementwise functions of one tensor.</summary>
 public enum UnaryFunction
 {
+    /// <summary>−x.</summary>
     Neg,
+    /// <summary>eˣ.</summary>
     Exp,
+    /// <summary>ln x.</summary>
     Log,
+    /// <summary>tanh x.</summary>
     Tanh,
+    /// <summary>1 / (1 + e⁻ˣ).</summary>
     Sigmoid,
+    /// <summary>max(x, 0).</summary>
     Relu,
     /// <summary>GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).</summary>
     Gelu,
+    /// <summary>1 / √x.</summary>
     Rsqrt,
+    /// <summary>√x.</summary>
     Sqrt,
 }
 
 /// <summary>Elementwise functions of two tensors, with NumPy broadcasting.</summary>
 public enum BinaryFunction
 {
+    /// <summary>a + b.</summary>
     Add,
+    /// <summary>a − b.</summary>
     Sub,
+    /// <summary>a · b.</summary>
     Mul,
+    /// <summary>a / b.</summary>
     Div,
+    /// <summary>max(a, b); ties pass the gradient to a.</summary>
     Maximum,
+    /// <summary>min(a, b); ties pass the gradient to a.</summary>
     Minimum,
     /// <summary>1 where a &gt; b, else 0 (in the operands' dtype); not differentiable.</summary>
     Greater,

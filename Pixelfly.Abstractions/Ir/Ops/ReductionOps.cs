@@ -6,8 +6,11 @@ namespace Pixelfly.Ir.Ops;
 /// <summary>How a reduction combines elements.</summary>
 public enum ReduceKind
 {
+    /// <summary>Σ.</summary>
     Sum,
+    /// <summary>Σ / count.</summary>
     Mean,
+    /// <summary>The largest element; the gradient is shared among ties.</summary>
     Max,
 }
 
