@@ -63,9 +63,11 @@ internal static class SafetensorsHeader
     /// <summary>Checks the size prefix against the spec's cap and the total length; returns it as an int.</summary>
     public static int CheckHeaderSize(ulong headerSize, long totalLength, string source)
     {
+        // A file that starts with '{' is most likely plain JSON given where safetensors was expected.
+        string hint = (headerSize & 0xFF) == '{' ? "; the file starts with '{': it looks like JSON, not safetensors" : "";
         if (headerSize > MaxHeaderBytes)
             throw new SafetensorsFormatException(source,
-                $"header size {headerSize} exceeds the format's limit of {MaxHeaderBytes} bytes (100 MB)");
+                $"header size {headerSize} exceeds the format's limit of {MaxHeaderBytes} bytes (100 MB){hint}");
         if ((long)headerSize > totalLength - PrefixBytes)
             throw new SafetensorsFormatException(source,
                 $"header size {headerSize} is larger than the file ({totalLength} bytes, {totalLength - PrefixBytes} after the size prefix)");

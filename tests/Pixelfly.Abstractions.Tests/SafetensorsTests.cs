@@ -326,4 +326,12 @@ public sealed class SafetensorsTests
         Assert.Throws<DirectoryNotFoundException>(() => AtomicFile.WriteAllText(Path.Combine(_dir, "nope", "a.txt"), "x"));
         Assert.That(Directory.EnumerateFileSystemEntries(_dir), Is.Empty);
     }
+
+    [Test]
+    public void AJsonFileGivenAsSafetensorsIsNamedAsSuch()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes("{\"x\": {\"dtype\": \"f32\", \"shape\": [1], \"data\": [1]}}");
+        var ex = Assert.Throws<SafetensorsFormatException>(() => Safetensors.Read(bytes, "inputs.json"));
+        Assert.That(ex!.Message, Does.Contain("looks like JSON, not safetensors"));
+    }
 }
