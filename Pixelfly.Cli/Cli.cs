@@ -37,6 +37,7 @@ public static class Cli
         new TensorsShowCommand(),
         new TensorsFromJsonCommand(),
         new ConformanceCommand(),
+        new BenchCommand(),
     ];
 
     /// <summary>Runs one command line; writes to the given writers and returns the exit code.</summary>
@@ -157,7 +158,7 @@ public static class Cli
         or DeviceUnavailableException or UnsupportedOpException or BindingException
         or IOException or UnauthorizedAccessException or ArgumentException or FormatException or JsonException
         or OutOfMemoryException
-        || ConformanceCommand.IsUserError(e);
+        || ConformanceCommand.IsUserError(e) || BenchCommand.IsUserError(e);
 
     private static string Describe(Exception e) => e switch
     {

@@ -2,9 +2,12 @@
 # Restores, builds (Release) and runs every test project of Pixelfly.sln, then prints, as its last line,
 # "N passed, N failed, N skipped" summed over all test result (TRX) files.
 # Exits non-zero when the restore, the build or any test fails.
-# Installs nothing: the CPU and reference devices need only the .NET SDK 10 (`dotnet` on PATH).
+# Needs the .NET SDK 10 (`dotnet` on PATH). The perf tests also need two Debian packages: libopenblas0 (the
+# OpenBLAS baseline) and fonts-dejavu-core (text in plots); when one is missing this script installs it with
+# apt-get if it runs as root (as in CI), and otherwise says what to install and lets those tests fail.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/apt-packages.sh
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -15,6 +18,9 @@ if ! command -v dotnet >/dev/null 2>&1; then
     summary 0 0 0
     exit 1
 fi
+
+ensure_package libopenblas0 has_openblas || echo "warning: without libopenblas0 the OpenBLAS tests of tests/Pixelfly.Perf.Tests fail" >&2
+ensure_package fonts-dejavu-core has_dejavu_fonts || echo "warning: without fonts-dejavu-core the plot font test of tests/Pixelfly.Perf.Tests fails (plots would have no text)" >&2
 
 results="artifacts/test-results"
 rm -rf "$results"

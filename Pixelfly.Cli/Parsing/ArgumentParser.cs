@@ -29,7 +29,7 @@ internal static class ArgumentParser
             string a = args[i];
             if (onlyPositionals || !a.StartsWith('-') || a == "-")
             {
-                if (positionals.Count == spec.Positionals.Count)
+                if (positionals.Count == spec.Positionals.Count + spec.OptionalPositionals.Count)
                     throw new UsageException($"unexpected argument '{a}' for 'pixelfly {spec.Path}'; {hint}");
                 positionals.Add(a);
                 continue;

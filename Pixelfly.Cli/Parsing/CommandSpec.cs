@@ -15,12 +15,16 @@ internal sealed record CommandSpec(
     IReadOnlyList<OptionSpec> Options,
     string? Details = null)
 {
+    /// <summary>Names of positional arguments that may follow the required ones, in order, each optional.</summary>
+    public IReadOnlyList<string> OptionalPositionals { get; init; } = [];
+
     /// <summary>The full usage text printed by --help.</summary>
     public string Usage()
     {
         var sb = new StringBuilder();
         sb.Append("usage: pixelfly ").Append(Path);
         foreach (var p in Positionals) sb.Append(' ').Append(p);
+        foreach (var p in OptionalPositionals) sb.Append(" [").Append(p).Append(']');
         foreach (var o in Options) sb.Append(' ').Append(o.Required ? o.Synopsis : $"[{o.Synopsis}]");
         sb.AppendLine().AppendLine().AppendLine(Summary);
         if (Options.Count > 0)

@@ -8,6 +8,9 @@ internal sealed class ParsedArguments(CommandSpec spec, IReadOnlyList<string> po
     /// <summary>The command this was parsed for.</summary>
     public CommandSpec Spec { get; } = spec;
 
+    /// <summary>How many positional arguments were given (optional ones may be missing).</summary>
+    public int PositionalCount => positionals.Count;
+
     /// <summary>Positional argument i.</summary>
     public string Positional(int index) => positionals[index];
 

@@ -14,7 +14,7 @@ public static partial class CaseGenerator
     /// g = σ(x·w_g + b_g) per token. Parameters: prefix.w_sparse [nnz,b,b], prefix.u [out,r], prefix.v [r,in],
     /// prefix.gate_w [in,1], prefix.gate_b [1], prefix.bias [out].
     /// </summary>
-    internal static Value PixelflyLayer(GraphBuilder b, Value x, string prefix, int inF, int outF, BlockLayout l, int rank)
+    public static Value PixelflyLayer(GraphBuilder b, Value x, string prefix, int inF, int outF, BlockLayout l, int rank)
     {
         const DType f = DType.F32;
         var ws = b.Parameter($"{prefix}.w_sparse", f, l.NnzBlocks, l.BlockSize, l.BlockSize);

@@ -51,6 +51,27 @@ public sealed unsafe class OpenBlas
     /// <summary>The kernel family OpenBLAS selected for this CPU (e.g. "Cooperlake", "Haswell").</summary>
     public string CoreName => Marshal.PtrToStringAnsi(_corename()) ?? "unknown";
 
+    /// <summary>Kernel families of OpenBLAS that use AVX-512.</summary>
+    public static readonly string[] Avx512Cores = ["SkylakeX", "Cooperlake", "SapphireRapids"];
+
+    /// <summary>True when <see cref="CoreName"/> is one of the AVX-512 kernel families.</summary>
+    public bool UsesAvx512Kernels => Avx512Cores.Contains(CoreName, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Why this OpenBLAS is not at its best on this machine, or null: AVX-512 hardware but non-AVX-512 kernels (its
+    /// CPU table may not know this model: 0.3.21 falls back to Prescott's SSE3 kernels for unknown Intel models), or
+    /// OPENBLAS_L2_SIZE overriding the cache size it blocks for.
+    /// </summary>
+    public string? KernelWarning()
+    {
+        var problems = new List<string>();
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported && !UsesAvx512Kernels)
+            problems.Add($"it uses '{CoreName}' kernels on a CPU with AVX-512 (set OPENBLAS_CORETYPE=Cooperlake, or SkylakeX without avx512_bf16, as scripts/bench.sh does)");
+        if (Environment.GetEnvironmentVariable("OPENBLAS_L2_SIZE") is { Length: > 0 } l2)
+            problems.Add($"OPENBLAS_L2_SIZE={l2} overrides the cache size it blocks for (unset it for the benchmark)");
+        return problems.Count == 0 ? null : "OpenBLAS is not at its best here: " + string.Join("; ", problems);
+    }
+
     /// <summary>OpenBLAS's thread count.</summary>
     public int Threads
     {

@@ -1,0 +1,184 @@
+using System.Globalization;
+using Pixelfly.Conformance;
+using Pixelfly.Devices;
+using Pixelfly.Perf.Baselines;
+using Pixelfly.Perf.Cases;
+using Pixelfly.Perf.Peak;
+using Pixelfly.Perf.Protocol;
+using Pixelfly.Perf.Reports;
+
+namespace Pixelfly.Perf;
+
+/// <summary>
+/// Runs perf cases on devices (DESIGN §7): per device, measure the peak once; per case, compile and warm up outside
+/// the timing, then time the case interleaved with its baselines (our dense counterpart on the same device and, on
+/// the CPU, OpenBLAS sgemm at the dense shape) and derive the metrics.
+/// </summary>
+/// <param name="settings">The protocol's settings.</param>
+/// <param name="blas">OpenBLAS when it loaded, else null.</param>
+/// <param name="blasReason">Why OpenBLAS is not available (when <paramref name="blas"/> is null).</param>
+/// <param name="progress">Hears one line per device and per case as the run goes.</param>
+public sealed class BenchRunner(BenchSettings settings, OpenBlas? blas, string? blasReason, Action<string>? progress = null)
+{
+    /// <summary>Environment variables that change OpenBLAS's kernels or threads; reported with every run.</summary>
+    public static readonly string[] OpenBlasVariables = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"];
+
+    /// <summary>Measures the peak of a device (CPU only); tests replace it to save time.</summary>
+    public Func<DeviceReport, (double? Gflops, double? OneThreadGflops, string Note)> PeakProbe { get; init; } = MeasurePeak;
+
+    /// <summary>The timer; tests may replace it.</summary>
+    public InterleavedTimer Timer { get; init; } = new(settings);
+
+    /// <summary>Runs every case on every device, in that order; failures of single cases are results, not exceptions.</summary>
+    public BenchReport Run(IReadOnlyList<IDevice> devices, IReadOnlyList<PerfCase> cases, string selection)
+    {
+        ArgumentNullException.ThrowIfNull(devices);
+        ArgumentNullException.ThrowIfNull(cases);
+        settings.Validate();
+        if (devices.Count == 0) throw new ArgumentException("no device to benchmark");
+        if (cases.Count == 0) throw new ArgumentException("no case to run");
+
+        var deviceReports = new List<DeviceReport>();
+        var results = new List<CaseReport>();
+        int? blasThreads = null;
+        foreach (var device in devices)
+        {
+            var info = device.Info;
+            int? threads = info.Capabilities.TryGetValue("threads", out var t) && int.TryParse(t, CultureInfo.InvariantCulture, out int n) ? n : null;
+            var report = new DeviceReport(info.Id, info.Backend, info.Name, info.Driver, info.MemoryBytes, info.Capabilities, threads, null, null, "");
+            var (peak, one, note) = PeakProbe(report);
+            report = report with { PeakGflops = peak, PeakOneThreadGflops = one, PeakNote = note };
+            deviceReports.Add(report);
+            progress?.Invoke($"{info.Id}: {info.Name}; {threads?.ToString(CultureInfo.InvariantCulture) ?? "-"} thread(s); peak {(peak is { } p ? string.Create(CultureInfo.InvariantCulture, $"{p:0.0} GFLOP/s") : "n/a")} ({note})");
+            if (report.BusyWarning() is { } busy) progress?.Invoke("warning: " + busy);
+
+            bool withBlas = blas is not null && info.Backend == "cpu";
+            if (withBlas)
+            {
+                blas!.Threads = settings.Threads ?? threads ?? Environment.ProcessorCount;
+                blasThreads = blas.Threads;
+            }
+            for (int i = 0; i < cases.Count; i++)
+            {
+                var r = RunCase(device, report, cases[i], withBlas ? blas : null);
+                results.Add(r);
+                progress?.Invoke($"[{i + 1}/{cases.Count}] {info.Id} {Describe(r)}");
+            }
+        }
+
+        var env = OpenBlasVariables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
+        var openBlas = new OpenBlasInfo(blas is not null, OpenBlas.LibraryName, blas?.CoreName, blasThreads, blas is null ? blasReason ?? "not loaded" : null, env,
+            blas?.KernelWarning());
+        return new BenchReport(BenchReportJson.Format, BenchReportJson.Version, DateTimeOffset.UtcNow, Provenance.PixelflyCommit(), selection,
+            MachineInfo.Current(), settings, openBlas, deviceReports, results);
+    }
+
+    private CaseReport RunCase(IDevice device, DeviceReport deviceReport, PerfCase c, OpenBlas? openBlas)
+    {
+        var skeleton = new CaseReport(device.Info.Id, c.Id, c.Kind.Name(), c.Suites, c.Description, CaseReport.Ok, null, c.BlockSize, c.Density,
+            c.UsefulFlops, c.DenseFlops, c.DenseShape?.ToString(), null, null, null, null, null, null, null, null, null, null, null, null, null, null, []);
+        if (device.Info.Backend == "ref" && c.DenseFlops > settings.RefMaxDenseFlops)
+            return skeleton with
+            {
+                Status = CaseReport.Skipped,
+                Reason = string.Create(CultureInfo.InvariantCulture,
+                    $"the reference device (a float64 interpreter) only runs cases up to {settings.RefMaxDenseFlops / 1e9:0.###} dense GFLOP; this one is {c.DenseFlops / 1e9:0.###} (use --suite smoke)"),
+            };
+
+        var works = new List<ITimedWork>();
+        try
+        {
+            DeviceProgramWork candidate;
+            try
+            {
+                candidate = new DeviceProgramWork("candidate", device, c.Program);
+            }
+            catch (UnsupportedOpException e)
+            {
+                return skeleton with { Status = CaseReport.Skipped, Reason = $"unsupported on {device.Info.Id}: {e.Message}" };
+            }
+            works.Add(candidate);
+            if (c.DenseProgram is { } dense)
+                works.Add(new DeviceProgramWork(BaselineReport.Dense, device, dense));
+            if (openBlas is not null && c.DenseShape is { } shape)
+                works.Add(new OpenBlasGemmWork(BaselineReport.OpenBlasSgemm, openBlas, shape, CaseGenerator.SeedFor(c.Id, "openblas")));
+
+            // Start every case from a collected heap, so garbage from the previous one does not land in its trials.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var m = Timer.Measure(works);
+            return Metrics(skeleton, c, deviceReport, candidate.CompileMs, m, openBlas);
+        }
+        catch (Exception e) when (e is ExecutionException or BindingException or DeviceUnavailableException or UnsupportedOpException or InvalidOperationException or ArgumentException)
+        {
+            return skeleton with { Status = CaseReport.Error, Reason = $"{e.GetType().Name}: {e.Message}" };
+        }
+        finally
+        {
+            foreach (var w in works) w.Dispose();
+        }
+    }
+
+    private static CaseReport Metrics(CaseReport skeleton, PerfCase c, DeviceReport device, double compileMs, IReadOnlyList<Measurement> m, OpenBlas? openBlas)
+    {
+        var candidate = m[0];
+        var time = candidate.Time;
+        double seconds = time.MedianMs / 1000;
+        double useful = c.UsefulFlops / seconds / 1e9;
+        var dense = m.FirstOrDefault(x => x.Name == BaselineReport.Dense);
+        var blasM = m.FirstOrDefault(x => x.Name == BaselineReport.OpenBlasSgemm);
+        var baselines = m.Skip(1).Select(b => new BaselineReport(
+            b.Name,
+            b.Name == BaselineReport.Dense
+                ? $"{device.Id} dense counterpart" + (c.DenseShape is { } s ? $" (matmul {s})" : " (same computation with dense weights)")
+                : $"OpenBLAS cblas_sgemm {c.DenseShape} ({openBlas?.CoreName}, {openBlas?.Threads} thread(s))",
+            b.RunsPerTrial, b.Time.MedianMs, b.Time.MinMs, b.Time.MaxMs, b.Time.P10Ms, b.Time.P90Ms, b.Time.SamplesMs,
+            c.DenseFlops / (b.Time.MedianMs / 1000) / 1e9)).ToArray();
+        return skeleton with
+        {
+            CompileMs = compileMs,
+            RunsPerTrial = candidate.RunsPerTrial,
+            WarmupRuns = candidate.WarmupRuns,
+            MedianMs = time.MedianMs,
+            MinMs = time.MinMs,
+            MaxMs = time.MaxMs,
+            P10Ms = time.P10Ms,
+            P90Ms = time.P90Ms,
+            SamplesMs = time.SamplesMs,
+            UsefulGflops = useful,
+            DenseEquivalentGflops = c.DenseFlops / seconds / 1e9,
+            PercentOfPeak = device.PeakGflops is { } peak ? 100 * useful / peak : null,
+            RatioToDense = dense is null ? null : candidate.RatioTo(dense),
+            RatioToOpenBlas = blasM is null ? null : candidate.RatioTo(blasM),
+            Baselines = baselines,
+        };
+    }
+
+    private static string Describe(CaseReport r)
+    {
+        if (!r.IsOk) return $"{r.Name}: {r.Status.ToUpperInvariant()}: {r.Reason}";
+        var s = string.Create(CultureInfo.InvariantCulture, $"{r.Name}: {r.MedianMs:0.###} ms [{r.MinMs:0.###}-{r.MaxMs:0.###}], {r.UsefulGflops:0.#} useful GFLOP/s");
+        if (r.RatioToDense is { } d) s += string.Create(CultureInfo.InvariantCulture, $", x{d.Median:0.###} of dense");
+        if (r.RatioToOpenBlas is { } o) s += string.Create(CultureInfo.InvariantCulture, $", x{o.Median:0.###} of OpenBLAS");
+        return s + string.Create(CultureInfo.InvariantCulture, $" (compile {r.CompileMs:0.#} ms, {r.RunsPerTrial} run(s)/trial)");
+    }
+
+    /// <summary>
+    /// The CPU's FMA peak on the device's thread count and vector width, and on one thread (to see whether the cores
+    /// were shared); other backends have none.
+    /// </summary>
+    public static (double? Gflops, double? OneThreadGflops, string Note) MeasurePeak(DeviceReport device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (device.Backend == "ref")
+            return (null, null, "none: the reference device is a float64 interpreter, not a compute device");
+        if (device.Backend != "cpu")
+            return (null, null, $"none: no peak measurement for backend '{device.Backend}' yet");
+        int threads = device.Threads ?? Environment.ProcessorCount;
+        int bits = device.Capabilities.TryGetValue("simd.width", out var w) && w == "512" ? 512 : 256;
+        double one = FmaPeak.MeasureGflops(1, bits);
+        double all = threads == 1 ? one : FmaPeak.MeasureGflops(threads, bits);
+        return (all, one, string.Create(CultureInfo.InvariantCulture,
+            $"FMA loop: 12 independent Vector{bits} chains per thread on {threads} thread(s), best of 3 rounds; 1 thread: {one:0.0}"));
+    }
+}
