@@ -23,6 +23,7 @@ public sealed unsafe class CpuExecutable : IExecutable, IDeviceBound
     private readonly float[] _arena;
     private readonly float[] _constants;
     private readonly float[] _scratch;
+    private readonly float[] _sharedScratch;
     private readonly long _scratchStride;
     private readonly RunContext _context;
     private readonly object _gate = new();
@@ -54,10 +55,12 @@ public sealed unsafe class CpuExecutable : IExecutable, IDeviceBound
                 Conversions.Import(tensor.Type.DType, source, Aligned(_constants) + _plan.Storage[id].Offset, tensor.ElementCount);
         _scratchStride = GemmCore.Aligned(_kernels.Count == 0 ? 0 : _kernels.Max(k => k.ScratchFloatsPerWorker));
         _scratch = AllocatePinned(_scratchStride * device.Features.ThreadCount);
+        _sharedScratch = AllocatePinned(_kernels.Count == 0 ? 0 : _kernels.Max(k => k.SharedScratchFloats));
         _context = new RunContext(graph.Values.Count, device.Pool)
         {
             ScratchBase = (nint)Aligned(_scratch),
             ScratchStride = _scratchStride,
+            SharedScratch = Aligned(_sharedScratch),
         };
         Stats = new CpuPlanStats(
             Nodes: graph.Nodes.Count,
@@ -131,7 +134,7 @@ public sealed unsafe class CpuExecutable : IExecutable, IDeviceBound
         sb.AppendLine($"memory plan: arena {FormatBytes(Stats.ArenaBytes)} in {Stats.ArenaBuffers} buffer(s) for {Stats.ArenaValues} value(s) " +
                       $"({Stats.BufferReuses} reuse(s)), {Stats.AliasedValues} alias(es), {Stats.DirectOutputs} direct output(s), " +
                       $"{Stats.OutputCopies} output copy(ies), {Stats.InputSnapshots} donation snapshot(s), constants {FormatBytes(Stats.ConstantBytes)}, " +
-                      $"scratch {FormatBytes(_scratchStride * 4)} per worker");
+                      $"scratch {FormatBytes(_scratchStride * 4)} per worker + {FormatBytes((_sharedScratch.Length - 16) * 4L)} shared");
         foreach (var v in Graph.Values.Where(v => v.Kind != ValueKind.Node))
             sb.AppendLine($"  {v.Kind.ToString().ToLowerInvariant()} {v.Name} {v.Type} @ {_plan.Storage[v.Id]}");
         foreach (var step in _steps) sb.AppendLine("  " + step);

@@ -7,7 +7,7 @@ namespace Pixelfly.Backends.Cpu.Kernels;
 /// <summary>
 /// Conversions between dtypes and the f32/i32 working cells: rounding to f16 (System.Half) and bf16
 /// (round-to-nearest-even via BFloat16Bits), float → i32 truncation toward zero (NaN → 0, saturating as
-/// DTypes.Round does), and the import/export of bound tensors.
+/// DTypes.Round does), and the import/export of bound tensors (vectorised in <see cref="HalfConversions"/>).
 /// </summary>
 internal static unsafe class Conversions
 {
@@ -35,17 +35,11 @@ internal static unsafe class Conversions
                 SimdMath.Copy(source, cells, count);
                 break;
             case DType.F16:
-                {
-                    var h = (Half*)source;
-                    for (long i = 0; i < count; i++) cells[i] = (float)h[i];
-                    break;
-                }
+                HalfConversions.HalfToSingle((Half*)source, cells, count);
+                break;
             case DType.BF16:
-                {
-                    var b = (ushort*)source;
-                    for (long i = 0; i < count; i++) cells[i] = BFloat16Bits.ToFloat(b[i]);
-                    break;
-                }
+                HalfConversions.BF16ToSingle((ushort*)source, cells, count);
+                break;
             default:
                 throw new InvalidOperationException($"the cpu backend does not hold {dtype.Name()} tensors");
         }
@@ -61,17 +55,11 @@ internal static unsafe class Conversions
                 SimdMath.Copy(cells, destination, count);
                 break;
             case DType.F16:
-                {
-                    var h = (Half*)destination;
-                    for (long i = 0; i < count; i++) h[i] = (Half)cells[i];
-                    break;
-                }
+                HalfConversions.SingleToHalf(cells, (Half*)destination, count);
+                break;
             case DType.BF16:
-                {
-                    var b = (ushort*)destination;
-                    for (long i = 0; i < count; i++) b[i] = BFloat16Bits.FromFloat(cells[i]);
-                    break;
-                }
+                HalfConversions.SingleToBF16(cells, (ushort*)destination, count);
+                break;
             default:
                 throw new InvalidOperationException($"the cpu backend does not hold {dtype.Name()} tensors");
         }
@@ -96,9 +84,9 @@ internal sealed unsafe class RoundKernel(int value, DType dtype, long count) : K
     {
         var (_, _, c0, c1) = _chunks.Range(chunk);
         if (dtype == DType.BF16)
-            for (int i = c0; i < c1; i++) _x[i] = BFloat16Bits.ToFloat(BFloat16Bits.FromFloat(_x[i]));
+            HalfConversions.RoundToBF16(_x + c0, c1 - c0);
         else
-            for (int i = c0; i < c1; i++) _x[i] = (float)(Half)_x[i];
+            HalfConversions.RoundToHalf(_x + c0, c1 - c0);
     }
 }
 

@@ -10,6 +10,9 @@ internal abstract class Kernel
     /// <summary>Floats of scratch each worker needs (packing buffers, row temporaries).</summary>
     public virtual long ScratchFloatsPerWorker => 0;
 
+    /// <summary>Floats of scratch shared by all workers of one run (operands packed once and read by every chunk).</summary>
+    public virtual long SharedScratchFloats => 0;
+
     /// <summary>One line for <c>Describe()</c>: what runs and how it is split.</summary>
     public abstract string Describe();
 

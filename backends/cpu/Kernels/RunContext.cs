@@ -17,6 +17,9 @@ internal sealed unsafe class RunContext(int valueCount, WorkerPool pool)
     /// <summary>Floats of scratch per worker.</summary>
     public long ScratchStride { get; set; }
 
+    /// <summary>Scratch shared by all workers (see <see cref="Kernel.SharedScratchFloats"/>), 64-byte aligned.</summary>
+    public float* SharedScratch { get; set; }
+
     /// <summary>A value's storage as floats.</summary>
     public float* F(int value) => (float*)Buffers[value];
 

@@ -6,10 +6,16 @@ namespace Pixelfly.Backends.Cpu.Threading;
 /// A persistent pool of worker threads. <see cref="Run"/> hands out chunk indices dynamically, so which thread runs
 /// a chunk varies, but kernels partition by shape only (never by thread count), so results do not. The caller
 /// takes part as worker 0. One dispatch at a time; a dispatch from inside a chunk runs inline.
+/// Kernels dispatch often (a large matmul packs a shared operand, then computes, per K pass), so idle workers spin
+/// for a short while before blocking, and the caller spins for the stragglers before waiting on an event: a dispatch
+/// to hot workers then costs about a microsecond instead of a futex wake-up.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
     [ThreadStatic] private static bool t_insideChunk;
+
+    /// <summary>How long an idle worker, or the caller waiting for the last chunks, spins before blocking.</summary>
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 5000; // 200 µs
 
     private readonly Thread[] _threads;
     private readonly object _gate = new();
@@ -22,6 +28,9 @@ internal sealed class WorkerPool : IDisposable
     private long _generation;
     private bool _stopping;
     private ExceptionDispatchInfo? _failure;
+    private bool _stable;
+    private int[] _claimed = [];
+    private volatile bool _abort;
 
     /// <summary>Starts <paramref name="workerCount"/> − 1 background threads (the caller is the last worker).</summary>
     public WorkerPool(int workerCount)
@@ -44,8 +53,13 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>Number of workers, including the calling thread.</summary>
     public int WorkerCount { get; }
 
-    /// <summary>Runs chunks 0..chunkCount-1 of <paramref name="work"/>; rethrows the first exception a chunk threw.</summary>
-    public void Run(IParallelWork work, int chunkCount)
+    /// <summary>
+    /// Runs chunks 0..chunkCount-1 of <paramref name="work"/>; rethrows the first exception a chunk threw. With
+    /// <paramref name="stable"/>, worker w first runs chunks w, w + W, w + 2W, ... and only then takes chunks another
+    /// worker has not started (from the end), so a kernel that revisits the same outputs in successive dispatches
+    /// (K passes accumulating into C) finds them in the same core's cache while the workers keep pace.
+    /// </summary>
+    public void Run(IParallelWork work, int chunkCount, bool stable = false)
     {
         if (chunkCount <= 0) return;
         if (chunkCount == 1 || _threads.Length == 0 || t_insideChunk)
@@ -62,12 +76,22 @@ internal sealed class WorkerPool : IDisposable
                 _chunkCount = chunkCount;
                 _nextChunk = 0;
                 _failure = null;
+                _abort = false;
+                _stable = stable;
+                if (stable)
+                {
+                    if (_claimed.Length < chunkCount) _claimed = new int[Math.Max(chunkCount, 2 * _claimed.Length)];
+                    else Array.Clear(_claimed, 0, chunkCount);
+                }
                 _activeWorkers = _threads.Length;
                 _done.Reset();
                 _generation++;
                 Monitor.PulseAll(_gate);
             }
-            RunChunks(work, chunkCount, 0);
+            RunChunks(work, chunkCount, 0, stable);
+            // The spin only makes the wait short: the last worker sets the event right after its count reaches zero,
+            // and that Set must be consumed here, never by the next dispatch.
+            SpinForWorkers();
             _done.Wait();
             _work = null;
             _failure?.Throw();
@@ -88,11 +112,20 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
-    private void RunChunks(IParallelWork work, int chunkCount, int worker)
+    private void RunChunks(IParallelWork work, int chunkCount, int worker, bool stable)
     {
         t_insideChunk = true;
         try
         {
+            if (stable)
+            {
+                var claimed = _claimed;
+                for (int c = worker; c < chunkCount && !_abort; c += WorkerCount)
+                    if (Interlocked.Exchange(ref claimed[c], 1) == 0) work.Execute(c, worker);
+                for (int c = chunkCount - 1; c >= 0 && !_abort; c--)
+                    if (Volatile.Read(ref claimed[c]) == 0 && Interlocked.Exchange(ref claimed[c], 1) == 0) work.Execute(c, worker);
+                return;
+            }
             while (true)
             {
                 int c = Interlocked.Increment(ref _nextChunk) - 1;
@@ -103,7 +136,8 @@ internal sealed class WorkerPool : IDisposable
         catch (Exception e)
         {
             Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
-            Volatile.Write(ref _nextChunk, chunkCount); // stop handing out chunks
+            _abort = true; // stop handing out chunks
+            Volatile.Write(ref _nextChunk, chunkCount);
         }
         finally
         {
@@ -118,6 +152,8 @@ internal sealed class WorkerPool : IDisposable
         {
             IParallelWork work;
             int count;
+            bool stable;
+            SpinForDispatch(seen);
             lock (_gate)
             {
                 while (_generation == seen && !_stopping) Monitor.Wait(_gate);
@@ -125,9 +161,32 @@ internal sealed class WorkerPool : IDisposable
                 seen = _generation;
                 work = _work!;
                 count = _chunkCount;
+                stable = _stable;
             }
-            RunChunks(work, count, worker);
+            RunChunks(work, count, worker, stable);
             if (Interlocked.Decrement(ref _activeWorkers) == 0) _done.Set();
+        }
+    }
+
+    // Spins until every background worker finished the dispatch, or SpinTicks pass.
+    private void SpinForWorkers()
+    {
+        long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+        while (Volatile.Read(ref _activeWorkers) != 0)
+        {
+            if (System.Diagnostics.Stopwatch.GetTimestamp() > deadline) return;
+            Thread.SpinWait(16);
+        }
+    }
+
+    // Spins until a dispatch newer than `seen` (or the stop) is posted, or SpinTicks pass.
+    private void SpinForDispatch(long seen)
+    {
+        long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+        while (Volatile.Read(ref _generation) == seen && !Volatile.Read(ref _stopping))
+        {
+            if (System.Diagnostics.Stopwatch.GetTimestamp() > deadline) return;
+            Thread.SpinWait(16);
         }
     }
 
