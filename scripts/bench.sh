@@ -54,7 +54,9 @@ if [ -z "$coretype" ]; then
     else coretype=auto
     fi
 fi
-blas_env=(-u OPENBLAS_L2_SIZE -u OPENBLAS_CORETYPE)
+# OPENBLAS_THREAD_TIMEOUT=4: OpenBLAS's idle threads otherwise keep spinning (sched_yield) after each call and
+# take the core the candidate's next trial needs, which penalises whichever runs right after OpenBLAS.
+blas_env=(-u OPENBLAS_L2_SIZE -u OPENBLAS_CORETYPE OPENBLAS_THREAD_TIMEOUT=4)
 [ "$coretype" = auto ] || blas_env+=("OPENBLAS_CORETYPE=$coretype")
 echo "== OpenBLAS kernels: ${coretype} (OPENBLAS_CORETYPE for this command only; OPENBLAS_L2_SIZE unset)" >&2
 

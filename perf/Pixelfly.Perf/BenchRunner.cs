@@ -21,7 +21,7 @@ namespace Pixelfly.Perf;
 public sealed class BenchRunner(BenchSettings settings, OpenBlas? blas, string? blasReason, Action<string>? progress = null)
 {
     /// <summary>Environment variables that change OpenBLAS's kernels or threads; reported with every run.</summary>
-    public static readonly string[] OpenBlasVariables = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"];
+    public static readonly string[] OpenBlasVariables = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OPENBLAS_THREAD_TIMEOUT", "OMP_NUM_THREADS"];
 
     /// <summary>Measures the peak of a device (CPU only); tests replace it to save time.</summary>
     public Func<DeviceReport, (double? Gflops, double? OneThreadGflops, string Note)> PeakProbe { get; init; } = MeasurePeak;
