@@ -80,6 +80,15 @@ internal static class TypeRules
         return result;
     }
 
+    /// <summary>The rule of softmax-like ops: one float input, a valid axis, output of the input's type.</summary>
+    public static TensorType[] NormalizeAlongAxis(IReadOnlyList<TensorType> inputs, int axis, string op)
+    {
+        Arity(inputs, 1, op);
+        Float(inputs, 0);
+        Axis(inputs[0].Shape, axis, 0);
+        return [inputs[0]];
+    }
+
     public static int Axis(Shape shape, int axis, int operand)
     {
         int a = axis < 0 ? axis + shape.Rank : axis;

@@ -59,10 +59,7 @@ public sealed record SoftmaxOp(int Axis) : Op
     /// <inheritdoc/>
     public override TensorType[] InferTypes(IReadOnlyList<TensorType> inputs)
     {
-        TypeRules.Arity(inputs, 1, Name);
-        TypeRules.Float(inputs, 0);
-        TypeRules.Axis(inputs[0].Shape, Axis, 0);
-        return [inputs[0]];
+        return TypeRules.NormalizeAlongAxis(inputs, Axis, Name);
     }
 }
 
@@ -78,10 +75,7 @@ public sealed record LogSoftmaxOp(int Axis) : Op
     /// <inheritdoc/>
     public override TensorType[] InferTypes(IReadOnlyList<TensorType> inputs)
     {
-        TypeRules.Arity(inputs, 1, Name);
-        TypeRules.Float(inputs, 0);
-        TypeRules.Axis(inputs[0].Shape, Axis, 0);
-        return [inputs[0]];
+        return TypeRules.NormalizeAlongAxis(inputs, Axis, Name);
     }
 }
 
