@@ -87,6 +87,7 @@ public sealed class CpuDevice : IDevice
             ["isa"] = CpuFeatures.InstructionSets(),
             ["compute"] = "f32",
             ["storage"] = "f32,f16,bf16,i32",
+            ["fusion"] = features.UseFusion ? "elementwise" : "off",
         };
         var disabled = options.DisabledFeatures.Where(f => f.StartsWith("cpu.", StringComparison.OrdinalIgnoreCase)).Order().ToArray();
         if (disabled.Length > 0) caps["disabled"] = string.Join(",", disabled);

@@ -34,7 +34,8 @@ public sealed unsafe class CpuExecutable : IExecutable, IDeviceBound
         _device = device;
         Graph = graph;
         CheckSupported(device, graph);
-        _plan = MemoryPlanner.Plan(graph);
+        var fusion = device.Features.UseFusion ? FusionPlan.Build(graph) : FusionPlan.None(graph);
+        _plan = MemoryPlanner.Plan(graph, fusion);
         bool wide = device.Features.UseVector512;
         foreach (var node in graph.Nodes)
         {
@@ -44,7 +45,13 @@ public sealed unsafe class CpuExecutable : IExecutable, IDeviceBound
                 _steps.Add($"{head}: alias of {graph.Values[node.Inputs[0]].Name}, no kernel");
                 continue;
             }
-            var kernels = KernelFactory.Create(node, graph, wide).ToList();
+            int group = fusion.GroupOf[node.Index];
+            if (group >= 0 && fusion.ExecutionIndex[node.Index] != node.Index)
+            {
+                _steps.Add($"{head}: runs in the fused kernel at #{fusion.ExecutionIndex[node.Index]}");
+                continue;
+            }
+            var kernels = group >= 0 ? [CreateFused(fusion.Groups[group], graph, fusion.Internal, wide)] : KernelFactory.Create(node, graph, wide).ToList();
             _kernels.AddRange(kernels);
             _steps.Add($"{head}: {string.Join("; ", kernels.Select(k => k.Describe()))}");
         }
@@ -73,7 +80,13 @@ public sealed unsafe class CpuExecutable : IExecutable, IDeviceBound
             DirectOutputs: graph.Outputs.Count - _plan.Exports.Length,
             OutputCopies: _plan.Exports.Length,
             InputSnapshots: _plan.InputSnapshots,
-            ConstantBytes: _plan.ConstantFloats * 4);
+            ConstantBytes: _plan.ConstantFloats * 4)
+        {
+            FusedGroups = fusion.Groups.Count,
+            FusedNodes = fusion.Groups.Sum(g => g.Members.Count),
+            Epilogues = fusion.Groups.Count(g => g.Head is not null),
+            FusedValues = fusion.Internal.Count(i => i),
+        };
     }
 
     /// <inheritdoc/>
@@ -130,7 +143,8 @@ public sealed unsafe class CpuExecutable : IExecutable, IDeviceBound
     {
         var sb = new StringBuilder();
         var f = _device.Features;
-        sb.AppendLine($"cpu executable: {Stats.Nodes} nodes -> {Stats.Kernels} kernels; Vector{f.SimdWidthBits} matmul kernels, {f.ThreadCount} thread(s)");
+        sb.AppendLine($"cpu executable: {Stats.Nodes} nodes -> {Stats.Kernels} kernels; Vector{f.SimdWidthBits} matmul kernels, {f.ThreadCount} thread(s); " +
+                      (f.UseFusion ? $"{Stats.FusedGroups} fused group(s) of {Stats.FusedNodes} element-wise nodes ({Stats.Epilogues} as matmul epilogues), {Stats.FusedValues} value(s) kept in registers" : "fusion off"));
         sb.AppendLine($"memory plan: arena {FormatBytes(Stats.ArenaBytes)} in {Stats.ArenaBuffers} buffer(s) for {Stats.ArenaValues} value(s) " +
                       $"({Stats.BufferReuses} reuse(s)), {Stats.AliasedValues} alias(es), {Stats.DirectOutputs} direct output(s), " +
                       $"{Stats.OutputCopies} output copy(ies), {Stats.InputSnapshots} donation snapshot(s), constants {FormatBytes(Stats.ConstantBytes)}, " +
@@ -147,6 +161,13 @@ public sealed unsafe class CpuExecutable : IExecutable, IDeviceBound
     public void Dispose()
     {
         lock (_gate) _disposed = true;
+    }
+
+    // A fused group runs on its own, or as the epilogue of the matmul it was fused into.
+    private static Kernel CreateFused(FusedGroup group, Graph graph, bool[] internalValues, bool wide)
+    {
+        var fused = new FusedElementwiseKernel(group, graph, internalValues, wide);
+        return group.Head is null ? fused : KernelFactory.CreateGemmWithEpilogue(group.Head, graph, wide, fused);
     }
 
     private static void CheckSupported(CpuDevice device, Graph graph)
@@ -222,6 +243,7 @@ public sealed unsafe class CpuExecutable : IExecutable, IDeviceBound
                 StorageKind.Bound => inputs[s.Binding!],
                 StorageKind.Output => outputs[s.Binding!],
                 StorageKind.Constant => constants + (nint)(s.Offset * 4),
+                StorageKind.Fused => 0,
                 _ => arena + (nint)(s.Offset * 4),
             };
         }

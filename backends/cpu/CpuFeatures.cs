@@ -11,11 +11,18 @@ namespace Pixelfly.Backends.Cpu;
 /// accelerates it and the "cpu.avx512" feature is not disabled (PIXELFLY_DISABLE=cpu.avx512); otherwise the
 /// Vector256 kernels run. The switch covers the backend's own kernels (matmul family, reductions, binary ops);
 /// library routines it calls (TensorPrimitives, span copies) follow the runtime's setting, DOTNET_EnableAVX512F=0.
+/// Element-wise fusion (one pass for a chain of element-wise nodes) is on unless "cpu.fusion" is disabled.
 /// </summary>
 public sealed record CpuFeatures(bool UseVector512, int ThreadCount)
 {
     /// <summary>The feature key that switches the Vector512 kernels off.</summary>
     public const string Avx512FeatureKey = "cpu.avx512";
+
+    /// <summary>The feature key that switches element-wise fusion off (every node then runs its own kernel).</summary>
+    public const string FusionFeatureKey = "cpu.fusion";
+
+    /// <summary>Whether chains of element-wise nodes are compiled into one fused kernel.</summary>
+    public bool UseFusion { get; init; } = true;
 
     /// <summary>The features for these options on this machine, with one worker per logical processor.</summary>
     public static CpuFeatures Detect(DeviceOptions options, int? threadCount = null)
@@ -24,7 +31,10 @@ public sealed record CpuFeatures(bool UseVector512, int ThreadCount)
         int threads = threadCount ?? Environment.ProcessorCount;
         if (threads < 1)
             throw new ArgumentOutOfRangeException(nameof(threadCount), threadCount, "the cpu device needs at least one thread");
-        return new(Vector512.IsHardwareAccelerated && !options.IsDisabled(Avx512FeatureKey), threads);
+        return new(Vector512.IsHardwareAccelerated && !options.IsDisabled(Avx512FeatureKey), threads)
+        {
+            UseFusion = !options.IsDisabled(FusionFeatureKey),
+        };
     }
 
     /// <summary>SIMD width of the matmul kernels in bits (512 or 256).</summary>

@@ -25,4 +25,17 @@ public sealed record CpuPlanStats(
     int DirectOutputs,
     int OutputCopies,
     int InputSnapshots,
-    long ConstantBytes);
+    long ConstantBytes)
+{
+    /// <summary>Fused element-wise groups (each one kernel for two or more nodes).</summary>
+    public int FusedGroups { get; init; }
+
+    /// <summary>Nodes that run inside a fused group.</summary>
+    public int FusedNodes { get; init; }
+
+    /// <summary>Fused groups that run as the epilogue of a dense matmul, on its C tiles.</summary>
+    public int Epilogues { get; init; }
+
+    /// <summary>Values internal to a fused group: never written to memory.</summary>
+    public int FusedValues { get; init; }
+}

@@ -44,8 +44,13 @@ public static class TestSupport
 {
     public const int GuardBytes = 64;
 
-    public static CpuDevice Open(SimdPath path, int? threads = null) =>
-        new(path == SimdPath.V256 ? new DeviceOptions(new HashSet<string> { CpuFeatures.Avx512FeatureKey }) : DeviceOptions.None, threads);
+    public static CpuDevice Open(SimdPath path, int? threads = null, bool fusion = true)
+    {
+        var disabled = new HashSet<string>();
+        if (path == SimdPath.V256) disabled.Add(CpuFeatures.Avx512FeatureKey);
+        if (!fusion) disabled.Add(CpuFeatures.FusionFeatureKey);
+        return new(new DeviceOptions(disabled), threads);
+    }
 
     /// <summary>Deterministic values in [-1, 1).</summary>
     public static float[] Random(int count, int seed)

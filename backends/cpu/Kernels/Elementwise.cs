@@ -27,8 +27,16 @@ internal sealed unsafe class UnaryKernel(UnaryFunction function, int input, int 
     public void Execute(int chunk, int worker)
     {
         var (_, _, c0, c1) = _chunks.Range(chunk);
-        var x = new ReadOnlySpan<float>(_x + c0, c1 - c0);
-        var y = new Span<float>(_y + c0, c1 - c0);
+        UnaryMath.Apply(function, new ReadOnlySpan<float>(_x + c0, c1 - c0), new Span<float>(_y + c0, c1 - c0));
+    }
+}
+
+/// <summary>The unary functions over contiguous spans (shared by the unary and the fused kernels).</summary>
+internal static class UnaryMath
+{
+    /// <summary>y = f(x); y may be x.</summary>
+    public static void Apply(UnaryFunction function, ReadOnlySpan<float> x, Span<float> y)
+    {
         switch (function)
         {
             case UnaryFunction.Neg: TensorPrimitives.Negate(x, y); break;
@@ -139,19 +147,25 @@ internal sealed unsafe class BinaryKernel : Kernel, IParallelWork
             float* a = _pa + _plan.RowOffset(0, r) + c0 * sa;
             float* b = _pb + _plan.RowOffset(1, r) + c0 * sb;
             float* y = _py + r * _plan.Inner + c0;
-            switch (_function)
-            {
-                case BinaryFunction.Add: Row<AddOperator>(a, sa, b, sb, y, n, _wide); break;
-                case BinaryFunction.Sub: Row<SubtractOperator>(a, sa, b, sb, y, n, _wide); break;
-                case BinaryFunction.Mul: Row<MultiplyOperator>(a, sa, b, sb, y, n, _wide); break;
-                case BinaryFunction.Div: Row<DivideOperator>(a, sa, b, sb, y, n, _wide); break;
-                case BinaryFunction.Maximum: Row<MaximumOperator>(a, sa, b, sb, y, n, _wide); break;
-                case BinaryFunction.Minimum: Row<MinimumOperator>(a, sa, b, sb, y, n, _wide); break;
-                case BinaryFunction.Greater: Row<GreaterOperator>(a, sa, b, sb, y, n, _wide); break;
-                case BinaryFunction.Equal: Row<EqualOperator>(a, sa, b, sb, y, n, _wide); break;
-                case BinaryFunction.GeluGrad: GeluMath.GeluGradRow(a, sa, b, sb, y, n); break;
-                default: throw new InvalidOperationException($"no cpu kernel for binary function {_function}");
-            }
+            ApplyRow(_function, a, sa, b, sb, y, n, _wide);
+        }
+    }
+
+    /// <summary>y = f(a, b) over one row of n; sa/sb are 1 (varies) or 0 (broadcast scalar).</summary>
+    internal static void ApplyRow(BinaryFunction function, float* a, int sa, float* b, int sb, float* y, int n, bool wide)
+    {
+        switch (function)
+        {
+            case BinaryFunction.Add: Row<AddOperator>(a, sa, b, sb, y, n, wide); break;
+            case BinaryFunction.Sub: Row<SubtractOperator>(a, sa, b, sb, y, n, wide); break;
+            case BinaryFunction.Mul: Row<MultiplyOperator>(a, sa, b, sb, y, n, wide); break;
+            case BinaryFunction.Div: Row<DivideOperator>(a, sa, b, sb, y, n, wide); break;
+            case BinaryFunction.Maximum: Row<MaximumOperator>(a, sa, b, sb, y, n, wide); break;
+            case BinaryFunction.Minimum: Row<MinimumOperator>(a, sa, b, sb, y, n, wide); break;
+            case BinaryFunction.Greater: Row<GreaterOperator>(a, sa, b, sb, y, n, wide); break;
+            case BinaryFunction.Equal: Row<EqualOperator>(a, sa, b, sb, y, n, wide); break;
+            case BinaryFunction.GeluGrad: GeluMath.GeluGradRow(a, sa, b, sb, y, n); break;
+            default: throw new InvalidOperationException($"no cpu kernel for binary function {function}");
         }
     }
 
@@ -235,15 +249,21 @@ internal sealed unsafe class WhereKernel : Kernel, IParallelWork
             float* a = _pa + _plan.RowOffset(1, r);
             float* b = _pb + _plan.RowOffset(2, r);
             float* y = _py + r * _plan.Inner;
-            if (_condIsInt)
-            {
-                int* ci = (int*)c;
-                for (int i = c0; i < c1; i++) y[i] = ci[i * sc] != 0 ? a[i * sa] : b[i * sb];
-            }
-            else
-            {
-                for (int i = c0; i < c1; i++) y[i] = c[i * sc] != 0f ? a[i * sa] : b[i * sb];
-            }
+            ApplyRow(c + c0 * sc, sc, _condIsInt, a + c0 * sa, sa, b + c0 * sb, sb, y + c0, c1 - c0);
+        }
+    }
+
+    /// <summary>y = cond ≠ 0 ? a : b over one row of n; strides are 1 (varies) or 0 (broadcast).</summary>
+    internal static void ApplyRow(float* c, int sc, bool condIsInt, float* a, int sa, float* b, int sb, float* y, int n)
+    {
+        if (condIsInt)
+        {
+            int* ci = (int*)c;
+            for (int i = 0; i < n; i++) y[i] = ci[i * sc] != 0 ? a[i * sa] : b[i * sb];
+        }
+        else
+        {
+            for (int i = 0; i < n; i++) y[i] = c[i * sc] != 0f ? a[i * sa] : b[i * sb];
         }
     }
 }

@@ -15,7 +15,8 @@ namespace Pixelfly.Backends.Cpu.Kernels;
 /// one (batch, MC×NC) tile and packs both operands itself per K pass.</item>
 /// </list>
 /// K passes are in a fixed order, the first overwriting C and the others adding to it, so every element's arithmetic
-/// is the same whatever the thread count.
+/// is the same whatever the thread count. With an epilogue (a fused element-wise group, <see cref="FusedElementwiseKernel"/>)
+/// the worker that finishes a C tile's last K pass runs the group on that tile while it is still in cache.
 /// </summary>
 internal sealed unsafe class GemmKernel : Kernel, IParallelWork
 {
@@ -40,15 +41,17 @@ internal sealed unsafe class GemmKernel : Kernel, IParallelWork
     private readonly bool _transA, _transB, _wide, _shared;
     private readonly MicroKernel _mk;
     private readonly int _mc, _nc, _tilesM, _tilesN;
+    private readonly FusedElementwiseKernel? _epilogue;
     private RunContext? _ctx;
     private float* _pa, _pb, _pc;
     private Phase _phase;
     private int _batchIndex, _computeChunks;
     private Block _computing, _packing;
 
-    public GemmKernel(int a, int b, int c, int m, int n, int k, int batch, bool aBatched, bool bBatched, bool transA, bool transB, bool wide)
+    public GemmKernel(int a, int b, int c, int m, int n, int k, int batch, bool aBatched, bool bBatched, bool transA, bool transB, bool wide,
+        FusedElementwiseKernel? epilogue = null)
     {
-        (_a, _b, _c, _m, _n, _k, _batch, _transA, _transB, _wide) = (a, b, c, m, n, k, batch, transA, transB, wide);
+        (_a, _b, _c, _m, _n, _k, _batch, _transA, _transB, _wide, _epilogue) = (a, b, c, m, n, k, batch, transA, transB, wide, epilogue);
         _aBatchStride = aBatched ? (long)m * k : 0;
         _bBatchStride = bBatched ? (long)k * n : 0;
         // op(A)(i, kk): A is [M, K] or, transposed, [K, M]; op(B)(kk, j): B is [K, N] or [N, K].
@@ -80,7 +83,9 @@ internal sealed unsafe class GemmKernel : Kernel, IParallelWork
 
     private long PackedBFloats => GemmCore.Aligned(BPanelFloats * (_nc / _mk.Nr));
 
-    public override long ScratchFloatsPerWorker => PackedAFloats + (_shared ? 0 : PackedBFloats) + GemmCore.TileFloats(_mk);
+    private long EpilogueOffset => GemmCore.Aligned(PackedAFloats + (_shared ? 0 : PackedBFloats) + GemmCore.TileFloats(_mk));
+
+    public override long ScratchFloatsPerWorker => EpilogueOffset + (_epilogue?.ScratchFloatsPerWorker ?? 0);
 
     private int Passes => (_k + Kc - 1) / Kc;
 
@@ -101,7 +106,8 @@ internal sealed unsafe class GemmKernel : Kernel, IParallelWork
     public override string Describe() =>
         $"gemm batch {_batch} {_m}x{_n}x{_k}{(_transA ? " transA" : "")}{(_transB ? " transB" : "")}" +
         $"{(_batch > 1 && _aBatchStride == 0 ? " (A shared)" : "")}{(_batch > 1 && _bBatchStride == 0 ? " (B shared)" : "")}" +
-        $" micro {_mk.Name}, {(_shared ? "shared packed B" : "local packing")}, blocks {_mc}x{_nc}x{KcMax}";
+        $" micro {_mk.Name}, {(_shared ? "shared packed B" : "local packing")}, blocks {_mc}x{_nc}x{KcMax}" +
+        (_epilogue is null ? "" : $"; {_epilogue.Describe()}");
 
     public override void Execute(RunContext ctx)
     {
@@ -144,7 +150,7 @@ internal sealed unsafe class GemmKernel : Kernel, IParallelWork
             case Phase.Shared when chunk < _computeChunks: ComputeShared(chunk, worker); break;
             case Phase.Shared: PackSharedB(chunk - _computeChunks); break;
             case Phase.Local: ComputeLocal(chunk, worker); break;
-            default: ZeroTile(chunk); break;
+            default: ZeroTile(chunk, worker); break;
         }
     }
 
@@ -176,6 +182,7 @@ internal sealed unsafe class GemmKernel : Kernel, IParallelWork
         float* packB = (float*)block.Panels + j0 / _mk.Nr * panel;
         float* c = _pc + (long)_batchIndex * _m * _n + (long)i0 * _n + block.Jc + j0;
         GemmCore.Macro(_mk, mc, nc, block.Kc, packA, packB, c, _n, accumulate: block.Pc > 0, tile);
+        if (block.Pc + block.Kc >= _k) Epilogue(worker, (long)_batchIndex * _m + i0, mc, block.Jc + j0, nc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -199,14 +206,21 @@ internal sealed unsafe class GemmKernel : Kernel, IParallelWork
             Packing.PackA(_mk.Layout, packA, (nint)_mk.APanelFloats(kc), a + k0 * _csA, _rsA, _csA, mc, kc, _mk.Mr, _wide);
             GemmCore.Macro(_mk, mc, nc, kc, packA, packB, c, _n, accumulate: k0 > 0, tile);
         }
+        Epilogue(worker, (long)batch * _m + i0, mc, j0, nc);
     }
 
     // K = 0: C is all zeros. In the shared schedule chunks are (rows, column tiles) of the current batch entry.
-    private void ZeroTile(int chunk)
+    private void ZeroTile(int chunk, int worker)
     {
         int perBatch = _tilesM * _tilesN;
         int batch = _shared ? _batchIndex : chunk / perBatch, rest = chunk % perBatch;
         int i0 = rest / _tilesN * _mc, j0 = rest % _tilesN * _nc;
-        GemmCore.ZeroBlock(_pc + (long)batch * _m * _n + (long)i0 * _n + j0, _n, Math.Min(_mc, _m - i0), Math.Min(_nc, _n - j0));
+        int mc = Math.Min(_mc, _m - i0), nc = Math.Min(_nc, _n - j0);
+        GemmCore.ZeroBlock(_pc + (long)batch * _m * _n + (long)i0 * _n + j0, _n, mc, nc);
+        Epilogue(worker, (long)batch * _m + i0, mc, j0, nc);
     }
+
+    // Rows are of C seen as [batch·M, N].
+    private void Epilogue(int worker, long row0, int rows, int col0, int cols) =>
+        _epilogue?.ApplyTile(_ctx!, _ctx!.Scratch(worker) + EpilogueOffset, row0, rows, col0, cols, _n);
 }

@@ -158,13 +158,21 @@ internal static class KernelFactory
         return batch;
     }
 
-    private static Kernel CreateGemm(MatMulOp op, Shape a, Shape b, int ia, int ib, int y, bool wide)
+    /// <summary>A dense matmul node whose C tiles land in the epilogue's destination and run the epilogue there.</summary>
+    public static Kernel CreateGemmWithEpilogue(Node matmul, Graph graph, bool wide, FusedElementwiseKernel epilogue)
+    {
+        var op = (MatMulOp)matmul.Op;
+        Shape a = graph.Values[matmul.Inputs[0]].Type.Shape, b = graph.Values[matmul.Inputs[1]].Type.Shape;
+        return CreateGemm(op, a, b, matmul.Inputs[0], matmul.Inputs[1], epilogue.DestinationValue, wide, epilogue);
+    }
+
+    private static Kernel CreateGemm(MatMulOp op, Shape a, Shape b, int ia, int ib, int y, bool wide, FusedElementwiseKernel? epilogue = null)
     {
         int m = op.TransA ? a[-1] : a[-2], k = op.TransA ? a[-2] : a[-1];
         int n = op.TransB ? b[-2] : b[-1];
         // Batch dims are equal, or the rank-2 operand is shared across the other's batch.
         int batch = a.Rank > 2 ? BatchOf(a, 2) : BatchOf(b, 2);
-        return new GemmKernel(ia, ib, y, m, n, k, batch, aBatched: a.Rank > 2, bBatched: b.Rank > 2, op.TransA, op.TransB, wide);
+        return new GemmKernel(ia, ib, y, m, n, k, batch, aBatched: a.Rank > 2, bBatched: b.Rank > 2, op.TransA, op.TransB, wide, epilogue);
     }
 
     private static Kernel CreateBlockSparse(BlockSparseMatMulOp op, Shape a, Shape b, int ia, int ib, int y, bool wide)

@@ -17,6 +17,9 @@ internal enum StorageKind
 
     /// <summary>Written directly into the bound output tensor (for a donating output: the donated input's tensor).</summary>
     Output,
+
+    /// <summary>Internal to a fused element-wise group: it lives only in the group's per-worker registers.</summary>
+    Fused,
 }
 
 /// <summary>A value's storage: kind, offset in floats (arena or constant pool), and the binding name it uses.</summary>
@@ -28,6 +31,7 @@ internal readonly record struct ValueStorage(StorageKind Kind, long Offset, stri
         StorageKind.Import => $"arena+{Offset} (imported from '{Binding}')",
         StorageKind.Constant => $"constants+{Offset}",
         StorageKind.Arena => $"arena+{Offset}",
+        StorageKind.Fused => "fused (no storage)",
         _ => $"output '{Binding}'",
     };
 }

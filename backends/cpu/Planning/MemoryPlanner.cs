@@ -19,13 +19,14 @@ namespace Pixelfly.Backends.Cpu.Planning;
 /// producing node starts writing (a later node, the producer itself unless it is element-wise in place, or an output
 /// passing X through), X is first snapshotted into the arena and its readers read the snapshot.</item>
 /// </list>
-/// f16/bf16 inputs are always imported (widened to f32) into the arena.
+/// f16/bf16 inputs are always imported (widened to f32) into the arena. Fused nodes (<see cref="FusionPlan"/>) read
+/// their inputs where their group runs, and values internal to a group get no storage at all.
 /// </summary>
 internal static class MemoryPlanner
 {
     private const int End = int.MaxValue;
 
-    public static MemoryPlan Plan(Graph graph)
+    public static MemoryPlan Plan(Graph graph, FusionPlan fusion)
     {
         int valueCount = graph.Values.Count, nodeCount = graph.Nodes.Count;
         var values = graph.Values;
@@ -52,9 +53,9 @@ internal static class MemoryPlanner
         foreach (var node in graph.Nodes)
             foreach (int input in node.Inputs)
             {
-                int r = root[input];
-                readers[r].Add(node.Index);
-                lastUse[r] = Math.Max(lastUse[r], node.Index);
+                int r = root[input], at = fusion.ExecutionIndex[node.Index];
+                readers[r].Add(at);
+                lastUse[r] = Math.Max(lastUse[r], at);
             }
         foreach (int v in outputValues) lastUse[root[v]] = End;
 
@@ -98,8 +99,8 @@ internal static class MemoryPlanner
         foreach (var v in values)
         {
             if (v.Kind != ValueKind.Node || root[v.Id] != v.Id) continue;
-            storage[v.Id] = claimedBy.TryGetValue(v.Id, out int o)
-                ? new ValueStorage(StorageKind.Output, 0, graph.Outputs[o].Name)
+            storage[v.Id] = fusion.Internal[v.Id] ? new ValueStorage(StorageKind.Fused, 0, null)
+                : claimedBy.TryGetValue(v.Id, out int o) ? new ValueStorage(StorageKind.Output, 0, graph.Outputs[o].Name)
                 : new ValueStorage(StorageKind.Arena, 0, null);
         }
 
