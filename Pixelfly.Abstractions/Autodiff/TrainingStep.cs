@@ -37,15 +37,33 @@ public static class TrainingStep
     /// </summary>
     public static Graph Build(Graph model, string loss, AdamWOp optimizer, IReadOnlyList<string>? trainable = null)
     {
-        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
+        return Build(model, loss, new AdamWRule(optimizer), trainable);
+    }
+
+    /// <summary>Name of the gradient-norm output (f32 scalar, before clipping) of a step built with clipping.</summary>
+    public const string GradientNorm = "grad_norm";
+
+    /// <summary>
+    /// Forward + loss + backward + <paramref name="rule"/>'s update for every parameter (or the given subset). Adds
+    /// inputs "lr", "step" and per parameter p and state s of the rule "s/p" (zeros at the start). With
+    /// <paramref name="clipNorm"/>, all gradients are scaled together by min(1, clip / (‖g‖₂ + 1e-6)) over the
+    /// global norm, which is also output as "grad_norm". Outputs: "loss", the model's other outputs, and
+    /// "updated/p", "updated/s/p", each donating its input.
+    /// </summary>
+    public static Graph Build(Graph model, string loss, IUpdateRule rule, IReadOnlyList<string>? trainable = null, double? clipNorm = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(rule);
+        if (clipNorm is { } clip && !(clip > 0))
+            throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "the gradient clipping norm must be positive");
         var parameters = trainable ?? model.Parameters.Select(p => p.Name).ToArray();
         if (parameters.Count == 0)
             throw new GraphValidationException("the model has no parameters to train");
         foreach (var p in parameters)
             if (!model.TryGetValue(p, out var v) || v.Kind != ValueKind.Parameter)
                 throw new GraphValidationException($"'{p}' is not a parameter of the model");
-        foreach (var reserved in new[] { LearningRate, Step })
+        foreach (var reserved in new[] { LearningRate, Step, GradientNorm })
             if (model.TryGetValue(reserved, out _))
                 throw new GraphValidationException($"the model already has a value named '{reserved}', which a training step reserves");
 
@@ -59,16 +77,36 @@ public static class TrainingStep
         foreach (var o in model.Outputs)
             if (o.Name != loss)
                 b.Output(o.Name, map[o.Value], o.Donates);
+        if (clipNorm is { } maxNorm)
+            grads = ClipByGlobalNorm(b, grads, parameters, maxNorm);
         foreach (var p in parameters)
         {
             var param = map[model.Value(p).Id];
-            var m = b.Input(FirstMoment(p), param.Type);
-            var v = b.Input(SecondMoment(p), param.Type);
-            var (newParam, newM, newV) = b.AdamW(param, grads[p], m, v, lr, step, optimizer);
-            b.Output(Updated(p), newParam, donates: p);
-            b.Output(Updated(FirstMoment(p)), newM, donates: FirstMoment(p));
-            b.Output(Updated(SecondMoment(p)), newV, donates: SecondMoment(p));
+            var state = rule.StateNames.Select(s => b.Input($"{s}/{p}", param.Type)).ToArray();
+            var updated = rule.Apply(b, p, param, grads[p], state, lr, step);
+            if (updated.Count != state.Length + 1)
+                throw new InvalidOperationException($"update rule {rule.GetType().Name} returned {updated.Count} values for '{p}', expected {state.Length + 1}");
+            b.Output(Updated(p), updated[0], donates: p);
+            for (int s = 0; s < state.Length; s++)
+                b.Output(Updated($"{rule.StateNames[s]}/{p}"), updated[s + 1], donates: $"{rule.StateNames[s]}/{p}");
         }
         return b.Build();
+    }
+
+    // g ← g · min(1, clip / (‖g‖ + 1e-6)) with ‖g‖ over every parameter's gradient; ‖g‖ is output.
+    private static Dictionary<string, Value> ClipByGlobalNorm(GraphBuilder b, IReadOnlyDictionary<string, Value> grads, IReadOnlyList<string> parameters, double maxNorm)
+    {
+        Value? total = null;
+        foreach (var p in parameters)
+        {
+            var g = grads[p];
+            var squares = g.Shape.Rank == 0 ? g * g : b.ReduceSum(g * g, Enumerable.Range(0, g.Shape.Rank).ToArray());
+            total = total is null ? squares : total.Value + squares;
+        }
+        var norm = b.Sqrt(total!.Value);
+        b.Output(GradientNorm, norm);
+        var dtype = norm.Type.DType;
+        var scale = b.Minimum(b.Scalar(1, dtype), b.Scalar(maxNorm, dtype) / (norm + b.Scalar(1e-6, dtype)));
+        return parameters.ToDictionary(p => p, p => grads[p] * scale);
     }
 }
