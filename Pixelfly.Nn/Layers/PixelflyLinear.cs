@@ -19,7 +19,7 @@ public sealed class PixelflyLinear : Module, ILinearLayer
     private readonly Initializer _sparseDenseInit;
 
     /// <summary>A Pixelfly layer; <paramref name="denseInit"/> overrides the dense draw behind W_s and the SVD.</summary>
-    public PixelflyLinear(string name, int inFeatures, int outFeatures, PixelflyConfig config, Initializer? denseInit = null)
+    public PixelflyLinear(string name, int inFeatures, int outFeatures, PixelflyConfig config, Initializer? denseInit = null, Initializer? biasInit = null)
         : base(name)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -42,7 +42,7 @@ public sealed class PixelflyLinear : Module, ILinearLayer
                 GateBias = AddParameter("gate_b", Initializer.KaimingUniform(inFeatures), weightDecay: false, 1);
             }
         }
-        Bias = AddParameter("bias", Initializer.KaimingUniform(outFeatures), weightDecay: false, outFeatures);
+        Bias = AddParameter("bias", biasInit ?? Initializer.KaimingUniform(outFeatures), weightDecay: false, outFeatures);
     }
 
     /// <inheritdoc/>
