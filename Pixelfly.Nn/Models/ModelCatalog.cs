@@ -1,0 +1,59 @@
+using Pixelfly.Nn.Layers;
+using Pixelfly.Nn.Training;
+
+namespace Pixelfly.Nn.Models;
+
+/// <summary>A model ready to train on a task: the module, the task graph builder, its batch size and a config string
+/// that identifies it (checkpoints must match it).</summary>
+public sealed record ModelSetup(Module Model, TaskBuilder Task, int BatchSize, string Config);
+
+/// <summary>
+/// The models `pixelfly train` knows, with sizes for this project's data sets: 28×28 grey images in 10 classes
+/// (Mixer, ViT) and character-level text (GPT). The Pixelfly variants sparsify what the paper does (§4) with one
+/// budget for every sparsified layer.
+/// </summary>
+public static class ModelCatalog
+{
+    /// <summary>Known model names.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["mixer", "vit", "gpt"];
+
+    /// <summary>The Pixelfly budget used unless a run overrides it: b 32, S 8, F 2, rank 32.</summary>
+    public static PixelflyConfig DefaultPixelfly { get; } = new(BlockSize: 32, ButterflySize: 8, Factors: 2, Rank: 32);
+
+    /// <summary>Builds an image model (mixer, vit) for 28×28×1 images and 10 classes.</summary>
+    public static ModelSetup Image(string name, Sparsity sparsity, int batch, PixelflyConfig? pixelfly = null)
+    {
+        var budget = pixelfly ?? DefaultPixelfly;
+        switch (name)
+        {
+            case "mixer":
+            {
+                var config = new MixerConfig(ImageSize: 28, Channels: 1, Patch: 4, Dim: 256, Depth: 4, TokenHidden: 128, ChannelHidden: 1024, Classes: 10, Pixelfly: budget);
+                var model = new MlpMixer(config, sparsity);
+                return new(model, Tasks.Classification(model.Forward, batch, 1, 28), batch, Describe("mixer", sparsity, config));
+            }
+            case "vit":
+            {
+                var config = new VitConfig(ImageSize: 28, Channels: 1, Patch: 4, Dim: 192, Depth: 4, Heads: 3, MlpHidden: 768, Classes: 10, Pixelfly: budget);
+                var model = new VisionTransformer(config, sparsity);
+                return new(model, Tasks.Classification(model.Forward, batch, 1, 28), batch, Describe("vit", sparsity, config));
+            }
+            default:
+                throw new ArgumentException(name == "gpt" ? "gpt is a language model: train it on moby-dick or sotu" : Unknown(name));
+        }
+    }
+
+    /// <summary>Builds the GPT for a vocabulary of <paramref name="vocabulary"/> characters and windows of <paramref name="tokens"/>.</summary>
+    public static ModelSetup Text(string name, Sparsity sparsity, int batch, int tokens, int vocabulary, PixelflyConfig? pixelfly = null)
+    {
+        if (name != "gpt")
+            throw new ArgumentException(Names.Contains(name) ? $"{name} is an image model: train it on fashion-mnist or mnist" : Unknown(name));
+        var config = new GptConfig(Vocabulary: vocabulary, Context: tokens, Dim: 256, Depth: 4, Heads: 4, MlpHidden: 1024, Pixelfly: pixelfly ?? DefaultPixelfly);
+        var model = new GptLanguageModel(config, sparsity);
+        return new(model, Tasks.LanguageModel(model.Forward, batch, tokens), batch, Describe("gpt", sparsity, config));
+    }
+
+    private static string Describe(string name, Sparsity sparsity, object config) => $"{name} {sparsity.ToString().ToLowerInvariant()} {config}";
+
+    private static string Unknown(string name) => $"unknown model '{name}'; known models: {string.Join(", ", Names)}";
+}
