@@ -153,6 +153,13 @@ internal static class GradientRules
         var (ta, tb) = (m.TransA, m.TransB);
         // C = op(A)·op(B): dop(A) = g·op(B)ᵀ, dop(B) = op(A)ᵀ·g, transposed back where the operand was.
         var da = ta ? b.MatMul(w, g, transA: tb, transB: true) : b.MatMul(g, w, transB: !tb);
+        // A weight shared across a batch of untransposed rows: one matmul over all the batch's rows at once
+        // (K = batch·M) instead of one per batch entry followed by a sum over the batch.
+        if (FoldsBatch(a, w, ta))
+        {
+            var (a2, g2) = (Rows(b, a), Rows(b, g));
+            return [SumBatch(b, da, a.Shape), tb ? b.MatMul(g2, a2, transA: true) : b.MatMul(a2, g2, transA: true)];
+        }
         var dw = tb ? b.MatMul(g, a, transA: true, transB: ta) : b.MatMul(a, g, transA: !ta);
         return [SumBatch(b, da, a.Shape), SumBatch(b, dw, w.Shape)];
     }
@@ -162,6 +169,13 @@ internal static class GradientRules
         g = CastTo(b, g, a.Type.DType);
         var (ta, tb, layout) = (s.TransA, s.TransB, s.Layout);
         Value BS(SparseMode mode, Value l, Value r, bool transA, bool transB) => b.BlockSparseMatMul(mode, layout, l, r, transA, transB);
+        // Dds with weights shared across a batch of untransposed rows: dW on the layout in one Sdd over all rows.
+        if (s.Mode == SparseMode.Dds && !ta && a.Shape.Rank > 2 && w.Shape.Rank == 3)
+        {
+            var (a2, g2) = (Rows(b, a), Rows(b, g));
+            var dx = BS(SparseMode.Dds, g, w, false, !tb);
+            return [dx, tb ? BS(SparseMode.Sdd, g2, a2, true, false) : BS(SparseMode.Sdd, a2, g2, true, false)];
+        }
         (Value da, Value dw) = s.Mode switch
         {
             // A dense, B sparse: dA is dense·sparse (or sparse·dense when A was transposed), dB is sampled on B's layout.
@@ -179,6 +193,12 @@ internal static class GradientRules
         };
         return [SumBatch(b, da, a.Shape), SumBatch(b, dw, w.Shape)];
     }
+
+    // op(A) = A [..., M, K] with a batch, B a rank-2 operand shared across it.
+    private static bool FoldsBatch(Value a, Value w, bool transA) => !transA && a.Shape.Rank > 2 && w.Shape.Rank == 2;
+
+    // [..., M, X] → [(…·M), X]: the rows of every batch entry, stacked (a free reshape of a row-major tensor).
+    private static Value Rows(GraphBuilder b, Value v) => b.Reshape(v, -1, v.Shape[-1]);
 
     private static Value CastTo(GraphBuilder b, Value v, DType dtype) => v.Type.DType == dtype ? v : b.Cast(v, dtype);
 

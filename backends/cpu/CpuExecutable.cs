@@ -28,6 +28,8 @@ public sealed unsafe class CpuExecutable : IExecutable, IDeviceBound
     private readonly RunContext _context;
     private readonly object _gate = new();
     private bool _disposed;
+    private long[]? _kernelTicks;
+    private int _profiledRuns;
 
     internal CpuExecutable(CpuDevice device, Graph graph)
     {
@@ -122,7 +124,20 @@ public sealed unsafe class CpuExecutable : IExecutable, IDeviceBound
                     var info = Graph.Values[v];
                     Conversions.Import(info.Type.DType, (byte*)inputAddress[info.Name], _context.F(v), info.Type.Shape.ElementCount);
                 }
-                foreach (var kernel in _kernels) kernel.Execute(_context);
+                if (_kernelTicks is null)
+                {
+                    foreach (var kernel in _kernels) kernel.Execute(_context);
+                }
+                else
+                {
+                    for (int k = 0; k < _kernels.Count; k++)
+                    {
+                        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                        _kernels[k].Execute(_context);
+                        _kernelTicks[k] += System.Diagnostics.Stopwatch.GetTimestamp() - start;
+                    }
+                    _profiledRuns++;
+                }
                 foreach (var (v, o) in _plan.Exports)
                 {
                     var output = Graph.Outputs[o];
@@ -135,6 +150,30 @@ public sealed unsafe class CpuExecutable : IExecutable, IDeviceBound
                 foreach (var h in handles) h.Free();
                 Array.Clear(_context.Buffers);
             }
+        }
+    }
+
+    /// <summary>
+    /// Starts (or restarts) timing every kernel of later runs with the host clock, for finding where a graph's time
+    /// goes; off by default (it adds two clock reads per kernel).
+    /// </summary>
+    public void StartProfiling()
+    {
+        lock (_gate)
+        {
+            _kernelTicks = new long[_kernels.Count];
+            _profiledRuns = 0;
+        }
+    }
+
+    /// <summary>Mean milliseconds per run of each kernel since <see cref="StartProfiling"/>, slowest first, with its description.</summary>
+    public IReadOnlyList<(string Kernel, double Milliseconds)> KernelProfile()
+    {
+        lock (_gate)
+        {
+            if (_kernelTicks is null || _profiledRuns == 0) return [];
+            double scale = 1000.0 / System.Diagnostics.Stopwatch.Frequency / _profiledRuns;
+            return _kernels.Select((k, i) => (k.Describe(), _kernelTicks[i] * scale)).OrderByDescending(p => p.Item2).ToList();
         }
     }
 

@@ -169,3 +169,24 @@ public sealed class UpdateRuleTests
         Assert.That(e!.Message, Does.Contain("clipping norm"));
     }
 }
+
+/// <summary>The shape of the gradient graphs the rules emit, where it matters for speed.</summary>
+public sealed class GradientGraphShapeTests
+{
+    [TestCase(false)]
+    [TestCase(true)]
+    public void A_weight_shared_across_a_batch_gets_one_matmul_over_all_rows_not_a_sum_over_the_batch(bool sparse)
+    {
+        var b = new GraphBuilder();
+        var x = b.Input("x", DType.F32, 8, 6, 4);
+        var layout = Layouts.BlockLayout.FromMask(new bool[,] { { true, false }, { true, true } }, 2);
+        var y = sparse
+            ? b.BlockSparseMatMul(SparseMode.Dds, layout, x, b.Parameter("w", DType.F32, layout.NnzBlocks, 2, 2), transB: true)
+            : b.MatMul(x, b.Parameter("w", DType.F32, 4, 4), transB: true);
+        b.Output("loss", b.ReduceSum(y * y, [0, 1, 2]));
+        var grad = Gradients.Build(b.Build(), "loss", ["w"]);
+        var producer = grad.Nodes[grad.Values[grad.Output("grad/w").Value].Producer];
+        Assert.That(producer.Op, Is.InstanceOf(sparse ? typeof(BlockSparseMatMulOp) : typeof(MatMulOp)), "the gradient is the matmul itself, no reduce over the batch");
+        Assert.That(grad.Values[producer.Inputs[0]].Type.Shape.Rank, Is.EqualTo(2), "the batch is folded into the rows");
+    }
+}

@@ -1,3 +1,4 @@
+using Pixelfly.Ir.Ops;
 using Pixelfly.Ir;
 using Pixelfly.Tensors;
 using static Pixelfly.Backends.Cpu.Tests.TestSupport;
@@ -61,6 +62,21 @@ public sealed class GemmTests(SimdPath path) : CpuFixture(path)
             expected.AddRange(NaiveMatMul(ai, bi, m, n, k, false, true));
         }
         AssertClose(expected.ToArray(), c, atol: Tolerance(k));
+    }
+
+    [Test]
+    public void A_batch_against_a_shared_weight_runs_as_one_gemm_over_all_rows()
+    {
+        var b = new GraphBuilder();
+        b.Output("c", b.MatMul(b.Input("a", DType.F32, 3, 37, 70), b.Input("b", DType.F32, 45, 70), transB: true));
+        var sparse = new GraphBuilder();
+        var layout = Layouts.BlockLayout.FlatBlockButterfly(64, 64, 16, 4, 2);
+        sparse.Output("y", sparse.BlockSparseMatMul(SparseMode.Dds, layout, sparse.Input("x", DType.F32, 5, 9, 64),
+            sparse.Input("w", DType.F32, layout.NnzBlocks, 16, 16), transB: true));
+        using var dense = Device.Compile(b.Build());
+        using var blocks = Device.Compile(sparse.Build());
+        Assert.That(dense.Describe(), Does.Contain("gemm batch 1 111x45x70"));
+        Assert.That(blocks.Describe(), Does.Contain("dds batch 1 45x64x64"));
     }
 
     [Test]

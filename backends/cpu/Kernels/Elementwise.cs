@@ -60,7 +60,7 @@ internal static class GeluMath
     public const float Coefficient = 0.044715f;
     private const int Block = 256;
 
-    /// <summary>y = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))); y may be x.</summary>
+    /// <summary>y = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))); y may be x. Vectorised in L1-sized blocks.</summary>
     public static void Gelu(ReadOnlySpan<float> x, Span<float> y)
     {
         Span<float> t = stackalloc float[Block];
@@ -69,15 +69,23 @@ internal static class GeluMath
             int n = Math.Min(Block, x.Length - s);
             var xs = x.Slice(s, n);
             var ts = t[..n];
-            for (int i = 0; i < n; i++)
-            {
-                float v = xs[i];
-                ts[i] = Sqrt2OverPi * (v + Coefficient * v * v * v);
-            }
+            Inner(xs, ts);
             TensorPrimitives.Tanh(ts, ts);
+            // y = 0.5·x·(1 + t) = 0.5·x·t + 0.5·x
             var ys = y.Slice(s, n);
-            for (int i = 0; i < n; i++) ys[i] = 0.5f * xs[i] * (1f + ts[i]);
+            TensorPrimitives.MultiplyAdd(xs, ts, xs, ys);
+            TensorPrimitives.Multiply(ys, 0.5f, ys);
         }
+    }
+
+    // t = √(2/π)·(x + 0.044715·x³) = √(2/π)·x·(1 + 0.044715·x²).
+    private static void Inner(ReadOnlySpan<float> x, Span<float> t)
+    {
+        TensorPrimitives.Multiply(x, x, t);
+        TensorPrimitives.Multiply(t, Coefficient, t);
+        TensorPrimitives.Add(t, 1f, t);
+        TensorPrimitives.Multiply(t, x, t);
+        TensorPrimitives.Multiply(t, Sqrt2OverPi, t);
     }
 
     /// <summary>dy·gelu'(x) for one element given t = tanh(u).</summary>
@@ -88,21 +96,44 @@ internal static class GeluMath
         return dy * (0.5f * (1f + t) + 0.5f * x * (1f - t * t) * du);
     }
 
-    /// <summary>y[i] = dy·gelu'(x) over a row where each operand's stride is 0 or 1; y may alias x or dy.</summary>
+    /// <summary>
+    /// y[i] = dy·gelu'(x) over a row where each operand's stride is 0 or 1; y may alias x or dy. Rows where both vary
+    /// run vectorised (tanh through TensorPrimitives, the derivative with Vector256 arithmetic).
+    /// </summary>
     public static unsafe void GeluGradRow(float* x, int sx, float* dy, int sdy, float* y, int n)
     {
         float* t = stackalloc float[Block];
         for (int s = 0; s < n; s += Block)
         {
             int m = Math.Min(Block, n - s);
-            for (int i = 0; i < m; i++)
-            {
-                float v = x[(s + i) * sx];
-                t[i] = Sqrt2OverPi * (v + Coefficient * v * v * v);
-            }
             var ts = new Span<float>(t, m);
+            if (sx == 1)
+            {
+                Inner(new ReadOnlySpan<float>(x + s, m), ts);
+            }
+            else
+            {
+                float v = *x;
+                ts.Fill(Sqrt2OverPi * (v + Coefficient * v * v * v));
+            }
             TensorPrimitives.Tanh(ts, ts);
-            for (int i = 0; i < m; i++)
+            int i = 0;
+            if (sx == 1 && sdy == 1)
+            {
+                var half = Vector256.Create(0.5f);
+                var one = Vector256.Create(1f);
+                var c = Vector256.Create(Sqrt2OverPi);
+                var c3 = Vector256.Create(3f * Coefficient * Sqrt2OverPi);
+                for (; i + 8 <= m; i += 8)
+                {
+                    var xv = Vector256.Load(x + s + i);
+                    var tv = Vector256.Load(t + i);
+                    var du = c + c3 * xv * xv;
+                    var d = half * (one + tv) + half * xv * (one - tv * tv) * du;
+                    (Vector256.Load(dy + s + i) * d).Store(y + s + i);
+                }
+            }
+            for (; i < m; i++)
                 y[s + i] = Derivative(x[(s + i) * sx], t[i], dy[(s + i) * sdy]);
         }
     }

@@ -172,6 +172,10 @@ internal static class KernelFactory
         int n = op.TransB ? b[-2] : b[-1];
         // Batch dims are equal, or the rank-2 operand is shared across the other's batch.
         int batch = a.Rank > 2 ? BatchOf(a, 2) : BatchOf(b, 2);
+        // A batch of untransposed A rows against a shared B is one GEMM with batch·M rows (A and C are contiguous
+        // that way): B is packed once instead of once per batch entry, and small M still fills the cores.
+        if (batch > 1 && a.Rank > 2 && b.Rank == 2 && !op.TransA)
+            return new GemmKernel(ia, ib, y, batch * m, n, k, 1, aBatched: false, bBatched: false, false, op.TransB, wide, epilogue);
         return new GemmKernel(ia, ib, y, m, n, k, batch, aBatched: a.Rank > 2, bBatched: b.Rank > 2, op.TransA, op.TransB, wide, epilogue);
     }
 
@@ -184,6 +188,9 @@ internal static class KernelFactory
             case SparseMode.Dsd:
                 return new DsdKernel(ia, ib, y, op.Layout, op.TransB ? b[-2] : b[-1], BatchOf(b, 2), wBatched: a.Rank > 3, op.TransA, op.TransB, wide);
             case SparseMode.Dds:
+                // Shared weights and untransposed rows: the batch folds into the rows, as for dense GEMM.
+                if (b.Rank == 3 && !op.TransA)
+                    return new DdsKernel(ia, ib, y, op.Layout, a[-2] * BatchOf(a, 2), 1, wBatched: false, false, op.TransB, wide);
                 return new DdsKernel(ia, ib, y, op.Layout, op.TransA ? a[-1] : a[-2], BatchOf(a, 2), wBatched: b.Rank > 3, op.TransA, op.TransB, wide);
             default:
                 throw new UnsupportedOpException($"block_sparse_matmul: unknown sparse mode {op.Mode}");

@@ -14,6 +14,8 @@ internal sealed unsafe class ReduceKernel : Kernel, IParallelWork
 {
     private enum Pattern { Rows, Columns, General }
 
+    private const int MinColumnSegment = 128;
+
     private readonly ReduceKind _kind;
     private readonly int _x, _y;
     private readonly bool _wide;
@@ -75,8 +77,10 @@ internal sealed unsafe class ReduceKernel : Kernel, IParallelWork
             _reduce = checked((int)reduced);
             (_keptDims, _keptStrides, _reducedOffsets) = GeneralTables(groups);
         }
+        // Column reductions walk R rows of a column segment: segments of at least MinColumnSegment floats keep every
+        // row read a run of whole cache lines (a few columns per chunk would read one float per line).
         _chunks = _pattern == Pattern.Columns
-            ? new RowChunking(_outer, _inner, Math.Max(1, RowChunking.Grain / Math.Max(1, _reduce)))
+            ? new RowChunking(_outer, _inner, Math.Max(MinColumnSegment, RowChunking.Grain / Math.Max(1, _reduce)))
             : new RowChunking(_outputCount, 1, Math.Max(1, RowChunking.Grain / Math.Max(1, _reduce)));
     }
 
