@@ -1,5 +1,6 @@
 using Pixelfly.Backends.Cpu;
 using Pixelfly.Backends.Reference;
+using Pixelfly.Backends.Vulkan;
 using Pixelfly.Devices;
 
 namespace Pixelfly.Cli;
@@ -12,5 +13,6 @@ internal static class Backends
     {
         BackendRegistry.Register(new CpuBackend());
         BackendRegistry.Register(new ReferenceBackend());
+        BackendRegistry.Register(new VulkanBackend());
     }
 }

@@ -38,6 +38,7 @@ public static class Cli
         new TensorsFromJsonCommand(),
         new ConformanceCommand(),
         new BenchCommand(),
+        new TrainCommand(),
     ];
 
     /// <summary>Runs one command line; writes to the given writers and returns the exit code.</summary>
@@ -158,7 +159,7 @@ public static class Cli
         or DeviceUnavailableException or UnsupportedOpException or BindingException
         or IOException or UnauthorizedAccessException or ArgumentException or FormatException or JsonException
         or OutOfMemoryException
-        || ConformanceCommand.IsUserError(e) || BenchCommand.IsUserError(e);
+        || ConformanceCommand.IsUserError(e) || BenchCommand.IsUserError(e) || TrainCommand.IsUserError(e);
 
     private static string Describe(Exception e) => e switch
     {

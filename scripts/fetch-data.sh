@@ -48,8 +48,15 @@ fetch() {
   case "$set" in
     fashion-mnist)
       need apt-get fashion-mnist "it comes with Debian/Ubuntu"; need dpkg-deb fashion-mnist "apt-get install dpkg"
-      (cd "$work" && apt-get download dataset-fashion-mnist >/dev/null 2>&1) \
-        || { echo "fetch-data: apt-get download dataset-fashion-mnist failed (run apt-get update first; the package is in Debian 12 main)" >&2; return 1; }
+      if ! (cd "$work" && apt-get download dataset-fashion-mnist >/dev/null 2>&1); then
+        # A fresh system has empty package lists: as root, refresh them once and try again.
+        if [[ $(id -u) -eq 0 ]]; then
+          echo "fetch-data: refreshing the package lists (apt-get update)"
+          apt-get update -qq >/dev/null
+        fi
+        (cd "$work" && apt-get download dataset-fashion-mnist >/dev/null 2>&1) \
+          || { echo "fetch-data: apt-get download dataset-fashion-mnist failed (run apt-get update as root first; the package is in Debian 12 main)" >&2; return 1; }
+      fi
       dpkg-deb -x "$work"/dataset-fashion-mnist_*.deb "$work/deb"
       cp "$work"/deb/usr/share/datasets/fashion-mnist/*-ubyte.gz "$stage/" ;;
     mnist)

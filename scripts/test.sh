@@ -5,6 +5,10 @@
 # Needs the .NET SDK 10 (`dotnet` on PATH). The perf tests also need two Debian packages: libopenblas0 (the
 # OpenBLAS baseline) and fonts-dejavu-core (text in plots); when one is missing this script installs it with
 # apt-get if it runs as root (as in CI), and otherwise says what to install and lets those tests fail.
+# The Vulkan backend is certified on lavapipe: the script installs libvulkan1 mesa-vulkan-drivers glslc
+# vulkan-validationlayers the same way, checks that the committed SPIR-V matches the GLSL sources
+# (scripts/build-shaders.sh --check), and runs every test with the Khronos validation layer on
+# (PIXELFLY_VULKAN_VALIDATION=1; the Vulkan test fixtures enable it themselves and fail on any message).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/apt-packages.sh
@@ -21,6 +25,12 @@ fi
 
 ensure_package libopenblas0 has_openblas || echo "warning: without libopenblas0 the OpenBLAS tests of tests/Pixelfly.Perf.Tests fail" >&2
 ensure_package fonts-dejavu-core has_dejavu_fonts || echo "warning: without fonts-dejavu-core the plot font test of tests/Pixelfly.Perf.Tests fails (plots would have no text)" >&2
+vulkan_note="the Vulkan tests and the vulkan:0 conformance fixture are ignored (not certified) without it"
+ensure_package libvulkan1 has_vulkan_loader || echo "warning: without libvulkan1 (the Vulkan loader) $vulkan_note" >&2
+ensure_package mesa-vulkan-drivers has_lavapipe || echo "warning: without mesa-vulkan-drivers (lavapipe) $vulkan_note" >&2
+ensure_package vulkan-validationlayers has_vulkan_validation_layer || echo "warning: without vulkan-validationlayers the Vulkan tests fail (they require the validation layer)" >&2
+ensure_package glslc has_glslc || echo "warning: without glslc the committed SPIR-V cannot be checked against the GLSL sources" >&2
+export PIXELFLY_VULKAN_VALIDATION=1
 
 results="artifacts/test-results"
 rm -rf "$results"
@@ -38,6 +48,15 @@ if ! dotnet build Pixelfly.sln -c Release --no-restore; then
     echo "error: build failed" >&2
     summary 0 0 0
     exit 1
+fi
+
+shaders_rc=0
+echo "== shaders (scripts/build-shaders.sh --check)"
+if command -v glslc >/dev/null 2>&1; then
+    scripts/build-shaders.sh --check || { shaders_rc=1; echo "error: the committed SPIR-V does not match the GLSL sources; the run fails after the tests" >&2; }
+else
+    echo "error: glslc is missing, so the committed SPIR-V was not checked (apt-get install glslc); the run fails after the tests" >&2
+    shaders_rc=1
 fi
 
 echo "== test"
@@ -67,6 +86,6 @@ if [ "$files" -eq 0 ]; then
 fi
 echo "test results: $results ($files file(s))"
 summary "$passed" "$failed" "$skipped"
-if [ "$test_rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
+if [ "$test_rc" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$shaders_rc" -ne 0 ]; then
     exit 1
 fi

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Pixelfly.Backends.Cpu;
+using Pixelfly.Backends.Reference;
+using Pixelfly.Conformance;
 using Pixelfly.Cli.Formatting;
 using Pixelfly.Cli.Parsing;
 using Pixelfly.Devices;
@@ -7,6 +9,7 @@ using Pixelfly.IO;
 using Pixelfly.Perf;
 using Pixelfly.Perf.Baselines;
 using Pixelfly.Perf.Cases;
+using Pixelfly.Perf.Guard;
 using Pixelfly.Perf.Protocol;
 using Pixelfly.Perf.Reports;
 
@@ -43,7 +46,14 @@ internal sealed class BenchCommand : ICommand
         program and its baselines are compiled and warmed up outside the timing, then timed in interleaved
         trials (case, dense, OpenBLAS, rotating), each trial repeating runs for --min-trial-ms. Reported:
         median and min/max per run, useful GFLOP/s (stored blocks only), dense-equivalent GFLOP/s, % of peak,
-        and time ratios to our dense matmul on the same device and to OpenBLAS sgemm (CPU; paired per trial).
+        and time ratios to our dense matmul on the same device and to OpenBLAS sgemm (CPU; paired per trial),
+        GB/s of minimal traffic (inputs read once, outputs written once) and % of the measured read bandwidth.
+        Devices with their own timestamps are timed on that clock (the JSON says which clock per case).
+
+        Conformance guard: before a case is timed on a device, the conformance corpus cases with the same op
+        signatures (op, sparse mode, transposes, block size, dtypes) run on it against the reference (once per
+        device and run), small cases are compared with the reference themselves, and the warmed-up outputs are
+        checked for NaN/Inf. A case that fails gets the status "conformance-failed" and no numbers at all.
 
         The Markdown table goes to stdout, progress to stderr. OpenBLAS (libopenblas.so.0) is timed when it
         loads, with its kernel family ("core") reported: OPENBLAS_CORETYPE picks it and OPENBLAS_L2_SIZE
@@ -51,7 +61,8 @@ internal sealed class BenchCommand : ICommand
         sets OPENBLAS_CORETYPE to an AVX-512 family on AVX-512 CPUs (OpenBLAS 0.3.21 falls back to SSE3
         "Prescott" kernels on CPU models it does not know). A warning says when the baseline is not at its best.
         The reference device "ref" is a float64 interpreter: it only runs small cases (--suite smoke); bigger
-        ones are reported as skipped. Exit code 1 when a case failed to run (the files are still written).
+        ones are reported as skipped. Exit code 1 when a case failed to run or failed the conformance guard (the
+        files are still written).
 
         examples:
           pixelfly bench --device cpu --suite cpu-headline --json out.json --plot out.png
@@ -119,31 +130,42 @@ internal sealed class BenchCommand : ICommand
         }
 
         var devices = new List<IDevice>();
+        IDevice? reference = null;
         try
         {
+            reference = BackendRegistry.Open(ReferenceBackend.BackendName);
             foreach (var (backend, info) in found)
                 devices.Add(backend.Name == CpuBackend.BackendName && settings.Threads is { } n
                     ? new CpuDevice(DeviceOptions.FromEnvironment(), n)
                     : backend.Open(info, DeviceOptions.FromEnvironment()));
             err.WriteLine($"bench: {cases.Count} case(s) from {source} on {string.Join(", ", devices.Select(d => d.Info.Id))}; {settings.Trials} trial(s) of >= {settings.MinTrialMs} ms");
-            var report = new BenchRunner(settings, blas, blasReason, err.WriteLine).Run(devices, cases, source);
+            var runner = new BenchRunner(settings, blas, blasReason, err.WriteLine) { Guard = new ConformanceGuard(reference, Corpus.LoadDefault(), err.WriteLine) };
+            var report = runner.Run(devices, cases, source);
 
             // Render everything first: a failure leaves no file behind.
-            byte[]? png = plot is null ? null : BenchPlot.Render(report);
+            bool anyTimed = report.Results.Any(r => r.IsOk);
+            if (plot is not null && !anyTimed)
+                err.WriteLine($"note: no plot written to {plot}: no case was timed");
+            byte[]? png = plot is null || !anyTimed ? null : BenchPlot.Render(report);
             if (json is not null) AtomicFile.WriteAllText(json, BenchReportJson.Serialize(report));
             if (png is not null) AtomicFile.WriteAllBytes(plot!, png);
             context.Out.Write(MarkdownReport.Write(report));
             if (json is not null) err.WriteLine($"results: {json}");
-            if (plot is not null) err.WriteLine($"plot: {plot}");
+            if (png is not null) err.WriteLine($"plot: {plot}");
 
             var failed = report.Results.Where(r => r.Status == CaseReport.Error).ToArray();
-            if (failed.Length == 0) return Cli.ExitOk;
-            err.WriteLine($"error: {failed.Length} case(s) failed to run: {string.Join("; ", failed.Select(f => $"{f.Name} on {f.Device}: {f.Reason}"))}");
+            var wrong = report.Results.Where(r => r.Status == CaseReport.ConformanceFailed).ToArray();
+            if (failed.Length == 0 && wrong.Length == 0) return Cli.ExitOk;
+            if (failed.Length > 0)
+                err.WriteLine($"error: {failed.Length} case(s) failed to run: {string.Join("; ", failed.Select(f => $"{f.Name} on {f.Device}: {f.Reason}"))}");
+            if (wrong.Length > 0)
+                err.WriteLine($"error: {wrong.Length} case(s) failed the conformance guard and were not timed: {string.Join("; ", wrong.Select(f => $"{f.Name} on {f.Device}: {f.Reason}"))}");
             return Cli.ExitFailure;
         }
         finally
         {
             foreach (var d in devices) d.Dispose();
+            reference?.Dispose();
         }
     }
 

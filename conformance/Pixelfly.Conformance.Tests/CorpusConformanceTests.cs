@@ -23,11 +23,21 @@ public sealed class CorpusConformanceTests(string deviceId)
         _runner = new ConformanceRunner(_device, _reference, DeviceManifest.ForBackend(_device.Info.Backend));
     }
 
+    [TearDown]
+    public void NoValidationMessages()
+    {
+        var messages = TestDevices.TakeValidationMessages(_device);
+        Assert.That(messages, Is.Empty, () => $"the Khronos validation layer reported on {deviceId}:\n{string.Join("\n", messages)}");
+    }
+
     [OneTimeTearDown]
     public void CloseDevices()
     {
         _device?.Dispose();
         _reference?.Dispose();
+        // The layer also reports objects still alive when the device is destroyed.
+        var messages = TestDevices.TakeValidationMessages(_device);
+        Assert.That(messages, Is.Empty, () => $"the Khronos validation layer reported when {deviceId} closed:\n{string.Join("\n", messages)}");
     }
 
     [TestCaseSource(nameof(CaseIds))]

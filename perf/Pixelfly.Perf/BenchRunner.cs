@@ -3,6 +3,7 @@ using Pixelfly.Conformance;
 using Pixelfly.Devices;
 using Pixelfly.Perf.Baselines;
 using Pixelfly.Perf.Cases;
+using Pixelfly.Perf.Guard;
 using Pixelfly.Perf.Peak;
 using Pixelfly.Perf.Protocol;
 using Pixelfly.Perf.Reports;
@@ -10,9 +11,11 @@ using Pixelfly.Perf.Reports;
 namespace Pixelfly.Perf;
 
 /// <summary>
-/// Runs perf cases on devices (DESIGN §7): per device, measure the peak once; per case, compile and warm up outside
-/// the timing, then time the case interleaved with its baselines (our dense counterpart on the same device and, on
-/// the CPU, OpenBLAS sgemm at the dense shape) and derive the metrics.
+/// Runs perf cases on devices (DESIGN §7): per device, measure the peak and bandwidth once; per case, check that the
+/// device computes it correctly (<see cref="Guard"/>), compile and warm up outside the timing, check the warmed-up
+/// outputs for NaN/Inf, then time the case interleaved with its baselines (our dense counterpart on the same device
+/// and, on the CPU, OpenBLAS sgemm at the dense shape) and derive the metrics. A case that fails a check gets the
+/// status "conformance-failed" and no timing at all.
 /// </summary>
 /// <param name="settings">The protocol's settings.</param>
 /// <param name="blas">OpenBLAS when it loaded, else null.</param>
@@ -25,6 +28,15 @@ public sealed class BenchRunner(BenchSettings settings, OpenBlas? blas, string? 
 
     /// <summary>Measures the peak of a device (CPU only); tests replace it to save time.</summary>
     public Func<DeviceReport, (double? Gflops, double? OneThreadGflops, string Note)> PeakProbe { get; init; } = MeasurePeak;
+
+    /// <summary>Measures the read bandwidth of a device (CPU only); tests replace it to save time.</summary>
+    public Func<DeviceReport, (double? GbPerSecond, string Note)> BandwidthProbe { get; init; } = MeasureBandwidth;
+
+    /// <summary>
+    /// Checks each case against the conformance corpus on its device before timing it; null only where correctness is
+    /// known by construction (tests): every result then says "not-checked". `pixelfly bench` always sets one.
+    /// </summary>
+    public ConformanceGuard? Guard { get; init; }
 
     /// <summary>The timer; tests may replace it.</summary>
     public InterleavedTimer Timer { get; init; } = new(settings);
@@ -47,9 +59,11 @@ public sealed class BenchRunner(BenchSettings settings, OpenBlas? blas, string? 
             int? threads = info.Capabilities.TryGetValue("threads", out var t) && int.TryParse(t, CultureInfo.InvariantCulture, out int n) ? n : null;
             var report = new DeviceReport(info.Id, info.Backend, info.Name, info.Driver, info.MemoryBytes, info.Capabilities, threads, null, null, "");
             var (peak, one, note) = PeakProbe(report);
-            report = report with { PeakGflops = peak, PeakOneThreadGflops = one, PeakNote = note };
+            var (bandwidth, bandwidthNote) = BandwidthProbe(report);
+            report = report with { PeakGflops = peak, PeakOneThreadGflops = one, PeakNote = note, BandwidthGbPerSecond = bandwidth, BandwidthNote = bandwidthNote };
             deviceReports.Add(report);
-            progress?.Invoke($"{info.Id}: {info.Name}; {threads?.ToString(CultureInfo.InvariantCulture) ?? "-"} thread(s); peak {(peak is { } p ? string.Create(CultureInfo.InvariantCulture, $"{p:0.0} GFLOP/s") : "n/a")} ({note})");
+            progress?.Invoke($"{info.Id}: {info.Name}; {threads?.ToString(CultureInfo.InvariantCulture) ?? "-"} thread(s); peak {(peak is { } p ? string.Create(CultureInfo.InvariantCulture, $"{p:0.0} GFLOP/s") : "n/a")} ({note}); " +
+                $"read bandwidth {(bandwidth is { } bw ? string.Create(CultureInfo.InvariantCulture, $"{bw:0.0} GB/s") : "n/a")} ({bandwidthNote})");
             if (report.BusyWarning() is { } busy) progress?.Invoke("warning: " + busy);
 
             bool withBlas = blas is not null && info.Backend == "cpu";
@@ -76,7 +90,8 @@ public sealed class BenchRunner(BenchSettings settings, OpenBlas? blas, string? 
     private CaseReport RunCase(IDevice device, DeviceReport deviceReport, PerfCase c, OpenBlas? openBlas)
     {
         var skeleton = new CaseReport(device.Info.Id, c.Id, c.Kind.Name(), c.Suites, c.Description, CaseReport.Ok, null, c.BlockSize, c.Density,
-            c.UsefulFlops, c.DenseFlops, c.DenseShape?.ToString(), null, null, null, null, null, null, null, null, null, null, null, null, null, null, []);
+            c.UsefulFlops, c.DenseFlops, c.DenseShape?.ToString(), null, null, null, null, null, null, null, null, null, null, null, null, null, null, [],
+            MinimalBytes: c.Program.MinimalBytes);
         if (device.Info.Backend == "ref" && c.DenseFlops > settings.RefMaxDenseFlops)
             return skeleton with
             {
@@ -84,6 +99,19 @@ public sealed class BenchRunner(BenchSettings settings, OpenBlas? blas, string? 
                 Reason = string.Create(CultureInfo.InvariantCulture,
                     $"the reference device (a float64 interpreter) only runs cases up to {settings.RefMaxDenseFlops / 1e9:0.###} dense GFLOP; this one is {c.DenseFlops / 1e9:0.###} (use --suite smoke)"),
             };
+
+        ConformanceCheck check;
+        try
+        {
+            check = Guard?.Check(device, c) ?? ConformanceCheck.NotChecked("no conformance guard was configured for this run");
+        }
+        catch (Exception e) when (e is ExecutionException or BindingException or DeviceUnavailableException or InvalidOperationException or ArgumentException)
+        {
+            return skeleton with { Status = CaseReport.Error, Reason = $"the conformance guard could not run: {e.GetType().Name}: {e.Message}" };
+        }
+        skeleton = skeleton with { Conformance = check };
+        if (check.Failed)
+            return ConformanceFailed(skeleton, check);
 
         var works = new List<ITimedWork>();
         try
@@ -106,8 +134,21 @@ public sealed class BenchRunner(BenchSettings settings, OpenBlas? blas, string? 
             // Start every case from a collected heap, so garbage from the previous one does not land in its trials.
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            var m = Timer.Measure(works);
+            // The warmed-up candidate's outputs are the first thing a wrong kernel shows: NaN/Inf means no timing.
+            var m = Timer.Measure(works, () =>
+            {
+                if (candidate.FirstNonFiniteOutput() is { } nonFinite) throw new OutputCheckFailed(nonFinite);
+            });
             return Metrics(skeleton, c, deviceReport, candidate.CompileMs, m, openBlas);
+        }
+        catch (OutputCheckFailed e)
+        {
+            var failed = check with
+            {
+                Status = ConformanceCheck.FailedStatus,
+                Failures = [.. check.Failures, $"{c.Id} (own outputs after warm-up): {e.Message}"],
+            };
+            return ConformanceFailed(skeleton with { Conformance = failed }, failed);
         }
         catch (Exception e) when (e is ExecutionException or BindingException or DeviceUnavailableException or UnsupportedOpException or InvalidOperationException or ArgumentException)
         {
@@ -133,7 +174,9 @@ public sealed class BenchRunner(BenchSettings settings, OpenBlas? blas, string? 
                 ? $"{device.Id} dense counterpart" + (c.DenseShape is { } s ? $" (matmul {s})" : " (same computation with dense weights)")
                 : $"OpenBLAS cblas_sgemm {c.DenseShape} ({openBlas?.CoreName}, {openBlas?.Threads} thread(s))",
             b.RunsPerTrial, b.Time.MedianMs, b.Time.MinMs, b.Time.MaxMs, b.Time.P10Ms, b.Time.P90Ms, b.Time.SamplesMs,
-            c.DenseFlops / (b.Time.MedianMs / 1000) / 1e9)).ToArray();
+            c.DenseFlops / (b.Time.MedianMs / 1000) / 1e9, b.Clock)).ToArray();
+        double bytes = c.Program.MinimalBytes;
+        double gbPerSecond = bytes / seconds / 1e9;
         return skeleton with
         {
             CompileMs = compileMs,
@@ -151,16 +194,58 @@ public sealed class BenchRunner(BenchSettings settings, OpenBlas? blas, string? 
             RatioToDense = dense is null ? null : candidate.RatioTo(dense),
             RatioToOpenBlas = blasM is null ? null : candidate.RatioTo(blasM),
             Baselines = baselines,
+            Clock = candidate.Clock,
+            HostSamplesMs = candidate.HostTime.SamplesMs,
+            DeviceSamplesMs = candidate.DeviceTime?.SamplesMs,
+            MinimalBytes = bytes,
+            GbPerSecond = gbPerSecond,
+            PercentOfBandwidth = device.BandwidthGbPerSecond is { } bw ? 100 * gbPerSecond / bw : null,
         };
     }
 
+    private static CaseReport ConformanceFailed(CaseReport skeleton, ConformanceCheck check) => skeleton with
+    {
+        Status = CaseReport.ConformanceFailed,
+        Reason = $"conformance-failed: {string.Join(", ", check.Failures.Select(f => f[..Math.Max(0, f.IndexOf(" (", StringComparison.Ordinal))]))}; not timed. " +
+            string.Join("; ", check.Failures),
+    };
+
+    // Thrown from the timer's after-warm-up hook: it ends the measurement before any trial.
+    private sealed class OutputCheckFailed(string message) : Exception(message);
+
     private static string Describe(CaseReport r)
     {
+        // A conformance failure's reason already starts with its status.
+        if (r.Status == CaseReport.ConformanceFailed) return $"{r.Name}: {r.Reason}";
         if (!r.IsOk) return $"{r.Name}: {r.Status.ToUpperInvariant()}: {r.Reason}";
         var s = string.Create(CultureInfo.InvariantCulture, $"{r.Name}: {r.MedianMs:0.###} ms [{r.MinMs:0.###}-{r.MaxMs:0.###}], {r.UsefulGflops:0.#} useful GFLOP/s");
         if (r.RatioToDense is { } d) s += string.Create(CultureInfo.InvariantCulture, $", x{d.Median:0.###} of dense");
         if (r.RatioToOpenBlas is { } o) s += string.Create(CultureInfo.InvariantCulture, $", x{o.Median:0.###} of OpenBLAS");
         return s + string.Create(CultureInfo.InvariantCulture, $" (compile {r.CompileMs:0.#} ms, {r.RunsPerTrial} run(s)/trial)");
+    }
+
+    /// <summary>
+    /// The CPU's read bandwidth over a buffer larger than its caches, on the device's thread count; other backends
+    /// have none yet.
+    /// </summary>
+    public static (double? GbPerSecond, string Note) MeasureBandwidth(DeviceReport device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (device.Backend == "ref")
+            return (null, "none: the reference device is a float64 interpreter, not a compute device");
+        if (device.Backend != "cpu")
+            return (null, $"none: no bandwidth measurement for backend '{device.Backend}' yet");
+        int threads = device.Threads ?? Environment.ProcessorCount;
+        try
+        {
+            return (ReadBandwidth.MeasureGbPerSecond(threads), string.Create(CultureInfo.InvariantCulture,
+                $"vector loads streaming a {ReadBandwidth.DefaultBytes >> 20} MiB buffer on {threads} thread(s), best of 3 passes"));
+        }
+        catch (OutOfMemoryException)
+        {
+            // A small machine still gets its bench, without the % of bandwidth.
+            return (null, $"none: the {ReadBandwidth.DefaultBytes >> 20} MiB buffer could not be allocated");
+        }
     }
 
     /// <summary>

@@ -34,6 +34,10 @@ public sealed class BenchCommandTests : ScratchFolder
         Assert.That((string?)result["name"], Is.EqualTo("linear-sparse/forward/128x128/t64/b16-s8-f2"));
         Assert.That((string?)result["status"], Is.EqualTo("ok"));
         Assert.That(result["medianMs"]!.GetValue<double>(), Is.GreaterThan(0));
+        Assert.That((string?)result["clock"], Is.EqualTo("host"), "the CPU has no device clock");
+        Assert.That(result["gbPerSecond"]!.GetValue<double>(), Is.GreaterThan(0));
+        Assert.That((string?)result["conformance"]!["status"], Is.EqualTo("passed"), "checked against the reference before timing");
+        Assert.That(result["conformance"]!["corpusCases"]!.AsArray().Select(c => (string?)c), Does.Contain("bsmm/dds/b16/butterfly/ta0-tb1"));
         var baselines = result["baselines"]!.AsArray().Select(b => (string?)b!["name"]).ToArray();
         Assert.That(baselines, Does.Contain("dense"));
         foreach (var b in result["baselines"]!.AsArray())
@@ -153,5 +157,54 @@ public sealed class BenchCommandTests : ScratchFolder
         CliHarness.Fails(2, ["bench", "--compare", "a.json", "--device", "cpu"], "--compare only reads result files", "--device");
         CliHarness.Fails(2, ["bench", "--compare", "a.json", "b.json", "c.json"], "unexpected argument 'c.json'");
         CliHarness.Fails(2, ["bench", "a.json"], "unexpected argument 'a.json'", "only with --compare");
+    }
+
+    [Test]
+    public void ADeviceThatComputesWrongResultsGetsNoNumbersAndTheBenchFails()
+    {
+        OffByOneBackend.Register();
+        string json = PathOf("wrong.json"), png = PathOf("wrong.png");
+        var r = CliHarness.Run("bench", "--device", OffByOneBackend.BackendName, "--suite", "smoke", "--case", "linear-sparse/forward/*",
+            "--trials", "1", "--min-trial-ms", "1", "--json", json, "--plot", png);
+
+        Assert.That(r.ExitCode, Is.EqualTo(1), r.ToString());
+        Assert.That(r.Out, Does.Match(@"(?m)^\| `linear-sparse/forward/128x128/t64/b16-s8-f2` \| 16 \| 0\.375 \| conformance-failed: bsmm/dds/b16/"));
+        Assert.That(r.Error, Does.Contain("error: 1 case(s) failed the conformance guard and were not timed"));
+        Assert.That(r.Error, Does.Contain($"note: no plot written to {png}: no case was timed"));
+
+        var result = JsonNode.Parse(File.ReadAllText(json))!["results"]!.AsArray().Single()!;
+        Assert.That((string?)result["status"], Is.EqualTo("conformance-failed"));
+        Assert.That(result["medianMs"], Is.Null);
+        Assert.That(result["samplesMs"], Is.Null);
+        Assert.That((string?)result["conformance"]!["status"], Is.EqualTo("failed"));
+        Assert.That(result["conformance"]!["failures"]!.AsArray(), Is.Not.Empty);
+        AssertFolderHolds("wrong.json");
+    }
+
+    [Test]
+    public void TwoDevicesGiveOneSideBySideTableAndOnePlot()
+    {
+        string json = PathOf("two.json"), png = PathOf("two.png");
+        var r = CliHarness.Run("bench", "--device", "cpu,ref", "--suite", "smoke", "--case", "linear-sparse/forward/*,gemm/*",
+            "--trials", "1", "--min-trial-ms", "1", "--json", json, "--plot", png);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+
+        var headers = r.Out.Split('\n').Where(l => l.StartsWith("| case |", StringComparison.Ordinal)).ToArray();
+        Assert.That(headers, Is.EqualTo(new[] { "| case | `cpu` ms [min–max] | `ref` ms [min–max] | `cpu` / its dense | `ref` / its dense | `ref` / `cpu` |" }));
+        Assert.That(r.Out, Does.Match(@"(?m)^\| `gemm/64x128x128` \| [0-9.]+ \[[0-9.]+–[0-9.]+\] \| [0-9.]+ \[[0-9.]+–[0-9.]+\] \| – \| – \| [0-9.]+ \|$"));
+        Assert.That(r.Out, Does.Contain("- conformance guard (`cpu`): 2 case(s) passed, 0 failed"));
+        Assert.That(r.Out, Does.Contain("- conformance guard (`ref`): not checked"));
+        Assert.That(r.Out, Does.Contain("| GB/s | % bw |"));
+
+        var o = JsonNode.Parse(File.ReadAllText(json))!;
+        Assert.That(o["devices"]!.AsArray().Select(d => (string?)d!["id"]), Is.EqualTo(new[] { "cpu", "ref" }));
+        foreach (var result in o["results"]!.AsArray())
+        {
+            Assert.That((string?)result!["status"], Is.EqualTo("ok"));
+            Assert.That((string?)result["clock"], Is.EqualTo("host"));
+            Assert.That(result["gbPerSecond"]!.GetValue<double>(), Is.GreaterThan(0));
+            Assert.That((string?)result["conformance"]!["status"], Is.EqualTo((string?)result["device"] == "cpu" ? "passed" : "not-checked"));
+        }
+        Assert.That(File.ReadAllBytes(png).Take(4), Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47 }));
     }
 }

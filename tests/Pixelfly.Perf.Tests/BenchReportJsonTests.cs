@@ -61,7 +61,50 @@ public sealed class BenchReportJsonTests
     public void AnotherFormatOrVersionIsRejected()
     {
         Assert.That(Fails(Mutate(o => o["format"] = "pixelfly.certificate")), Does.Contain("\"format\" is 'pixelfly.certificate', expected 'pixelfly.bench'"));
-        Assert.That(Fails(Mutate(o => o["version"] = 99)), Does.Contain("schema version 99 is not supported"));
+        Assert.That(Fails(Mutate(o => o["version"] = 99)), Does.Contain("schema version 99 is not supported (this build reads versions 1 to 2)"));
+        Assert.That(Fails(Mutate(o => o["version"] = 0)), Does.Contain("schema version 0 is not supported"));
+    }
+
+    [Test]
+    public void AVersionOneFileWrittenBeforeTheGuardClocksAndTrafficStillReads()
+    {
+        string v1 = Mutate(o =>
+        {
+            o["version"] = 1;
+            foreach (var d in o["devices"]!.AsArray())
+                foreach (var key in new[] { "bandwidthGbPerSecond", "bandwidthNote" }) d!.AsObject().Remove(key);
+            foreach (var r in o["results"]!.AsArray())
+            {
+                foreach (var key in new[] { "clock", "hostSamplesMs", "deviceSamplesMs", "minimalBytes", "gbPerSecond", "percentOfBandwidth", "conformance" })
+                    r!.AsObject().Remove(key);
+                foreach (var b in r!["baselines"]!.AsArray()) b!.AsObject().Remove("clock");
+            }
+        });
+        var report = BenchReportJson.Deserialize(v1, "old.json");
+        Assert.That(report.Version, Is.EqualTo(1));
+        Assert.That(report.Results[0].Clock, Is.Null);
+        Assert.That(report.Results[0].Conformance, Is.Null);
+        Assert.That(MarkdownReport.Write(report), Does.Contain("| `linear-sparse/forward/x` |"), "an old file still renders");
+    }
+
+    [Test]
+    public void AConformanceFailedResultIsValidOnlyWithoutTimings()
+    {
+        var report = TestReports.Report([TestReports.Device()], [TestReports.ConformanceFailed("k")]);
+        var back = BenchReportJson.Deserialize(BenchReportJson.Serialize(report), "r.json");
+        Assert.That(back.Results[0].Status, Is.EqualTo("conformance-failed"));
+        Assert.That(back.Results[0].Conformance!.Failures, Has.Count.EqualTo(1));
+
+        var o = JsonNode.Parse(BenchReportJson.Serialize(report))!.AsObject();
+        o["results"]![0]!["medianMs"] = 1.5;
+        Assert.That(Fails(o.ToJsonString()), Does.Contain("a conformance-failed result must carry no timing"));
+    }
+
+    [Test]
+    public void TheClockMustBeHostOrDeviceAndADeviceClockNeedsItsSamples()
+    {
+        Assert.That(Fails(Mutate(o => o["results"]![0]!["clock"] = "sundial")), Does.Contain("\"clock\" is 'sundial', expected host or device"));
+        Assert.That(Fails(Mutate(o => o["results"]![0]!["clock"] = "device")), Does.Contain("needs \"deviceSamplesMs\""));
     }
 
     [Test]

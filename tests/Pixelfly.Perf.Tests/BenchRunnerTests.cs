@@ -19,6 +19,7 @@ public sealed class BenchRunnerTests
         new(Quick, blas, blas is null ? "not loaded in this test" : null, log is null ? null : log.Add)
         {
             PeakProbe = d => (d.Backend == "cpu" ? 100 : null, d.Backend == "cpu" ? 50 : null, "fixed by the test"),
+            BandwidthProbe = d => (d.Backend == "cpu" ? 20 : null, "fixed by the test"),
         };
 
     private static PerfCase Smoke(PerfCaseKind kind) => PerfCatalog.Suite(PerfCatalog.Smoke).First(c => c.Kind == kind);
@@ -42,6 +43,11 @@ public sealed class BenchRunnerTests
             Assert.That(r.UsefulGflops, Is.EqualTo(r.UsefulFlops / (r.MedianMs!.Value / 1000) / 1e9).Within(1e-9).Percent, r.Name);
             Assert.That(r.DenseEquivalentGflops, Is.EqualTo(r.DenseFlops / (r.MedianMs!.Value / 1000) / 1e9).Within(1e-9).Percent, r.Name);
             Assert.That(r.PercentOfPeak, Is.EqualTo(r.UsefulGflops / 100 * 100).Within(1e-9).Percent, r.Name);
+            Assert.That(r.GbPerSecond, Is.EqualTo(r.MinimalBytes / (r.MedianMs!.Value / 1000) / 1e9).Within(1e-9).Percent, r.Name);
+            Assert.That(r.PercentOfBandwidth, Is.EqualTo(r.GbPerSecond / 20 * 100).Within(1e-9).Percent, r.Name);
+            Assert.That(r.Clock, Is.EqualTo("host"), "the CPU has no device clock");
+            Assert.That(r.HostSamplesMs, Is.EqualTo(r.SamplesMs), r.Name);
+            Assert.That(r.DeviceSamplesMs, Is.Null, r.Name);
             Assert.That(r.RatioToOpenBlas, Is.Null, "no OpenBLAS in this runner");
             bool isDense = r.Kind == "dense";
             Assert.That(r.RatioToDense is null, Is.EqualTo(isDense), r.Name);
@@ -55,6 +61,89 @@ public sealed class BenchRunnerTests
 
         // What the runner produced is a valid result file.
         Assert.DoesNotThrow(() => BenchReportJson.Deserialize(BenchReportJson.Serialize(report), "runner"));
+    }
+
+    [Test]
+    public void MinimalTrafficCountsEveryInputReadOnceAndEveryOutputWrittenOnce()
+    {
+        var forward = Smoke(PerfCaseKind.Forward);
+        var layout = Layouts.BlockLayout.FlatBlockButterfly(128, 128, 16, 8, 2);
+        double x = 64 * 128, w = layout.NnzBlocks * 16 * 16, y = 64 * 128;
+        Assert.That(forward.Program.MinimalBytes, Is.EqualTo(4 * (x + w + y)));
+
+        // A training step's donated outputs (updated weights) are written as well as read.
+        var step = Smoke(PerfCaseKind.TrainingStep).Program;
+        double read = step.Graph.Bindable.Sum(v => (double)v.Type.ByteCount);
+        double written = step.Graph.Outputs.Sum(o => (double)step.Graph.Values[o.Value].Type.ByteCount);
+        Assert.That(step.Graph.Outputs.Count(o => o.Donates is not null), Is.GreaterThan(0));
+        Assert.That(step.MinimalBytes, Is.EqualTo(read + written));
+    }
+
+    [Test]
+    public void ADeviceWithItsOwnClockIsTimedOnItAndTheHostWallTimeIsKeptNextToIt()
+    {
+        using var clocked = new ClockedDevice(new CpuDevice(DeviceOptions.None, threadCount: 1), deviceMs: 0.25);
+        var forward = Smoke(PerfCaseKind.Forward);
+        var r = Runner().Run([clocked], [forward], "test").Results.Single();
+
+        Assert.That(r.Status, Is.EqualTo(CaseReport.Ok), r.Reason);
+        Assert.That(r.Clock, Is.EqualTo("device"));
+        Assert.That(r.DeviceSamplesMs, Has.Count.EqualTo(2).And.All.EqualTo(0.25));
+        Assert.That(r.SamplesMs, Is.EqualTo(r.DeviceSamplesMs));
+        Assert.That(r.MedianMs, Is.EqualTo(0.25));
+        Assert.That(r.HostSamplesMs, Has.Count.EqualTo(2).And.All.GreaterThan(0));
+        Assert.That(r.UsefulGflops, Is.EqualTo(forward.UsefulFlops / 0.25e-3 / 1e9).Within(1e-9).Percent);
+        var dense = r.Baselines.Single(b => b.Name == BaselineReport.Dense);
+        Assert.That(dense.Clock, Is.EqualTo("device"), "the dense counterpart runs on the same device");
+        Assert.That(r.RatioToDense!.Median, Is.EqualTo(1.0), "both on the device clock: 0.25 / 0.25");
+
+        var report = Runner().Run([clocked], [forward], "test");
+        Assert.That(MarkdownReport.Write(report), Does.Contain("- clock (`clocked`): the device's own timestamps for every case"));
+        Assert.DoesNotThrow(() => BenchReportJson.Deserialize(BenchReportJson.Serialize(report), "clocked"));
+    }
+
+    [Test]
+    public void ADeviceClockThatGivesNoReadingLeavesTheCaseOnTheHostClock()
+    {
+        using var clocked = new ClockedDevice(new CpuDevice(DeviceOptions.None, threadCount: 1), deviceMs: null);
+        var r = Runner().Run([clocked], [Smoke(PerfCaseKind.DenseGemm)], "test").Results.Single();
+        Assert.That(r.Status, Is.EqualTo(CaseReport.Ok), r.Reason);
+        Assert.That(r.Clock, Is.EqualTo("host"));
+        Assert.That(r.DeviceSamplesMs, Is.Null);
+    }
+
+    [Test]
+    public void TwoDevicesGiveOneSideBySideTableWithEachDevicesRatioToTheFirst()
+    {
+        using var cpu = new CpuDevice(DeviceOptions.None, threadCount: 1);
+        using var reference = new ReferenceBackend().Open(new ReferenceBackend().EnumerateDevices()[0], DeviceOptions.None);
+        var cases = new[] { Smoke(PerfCaseKind.Forward), Smoke(PerfCaseKind.DenseGemm) };
+        var report = Runner().Run([cpu, reference], cases, "suite smoke");
+        string md = MarkdownReport.Write(report);
+
+        var headers = md.Split('\n').Where(l => l.StartsWith("| case |", StringComparison.Ordinal)).ToArray();
+        Assert.That(headers, Has.Length.EqualTo(1), "one side-by-side table");
+        Assert.That(headers[0], Is.EqualTo("| case | `cpu` ms [min–max] | `ref` ms [min–max] | `cpu` / its dense | `ref` / its dense | `ref` / `cpu` |"));
+        foreach (var c in cases)
+        {
+            var row = md.Split('\n').First(l => l.StartsWith($"| `{c.Id}` | ", StringComparison.Ordinal));
+            double ratio = report.Results.Single(r => r.Device == "ref" && r.Name == c.Id).MedianMs!.Value
+                / report.Results.Single(r => r.Device == "cpu" && r.Name == c.Id).MedianMs!.Value;
+            Assert.That(row, Does.EndWith($"| {ratio.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)} |"), c.Id);
+        }
+        // The plot has the devices as series: it renders one image for both.
+        Assert.That(BenchPlot.Render(report).Take(4), Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47 }));
+    }
+
+    [Test]
+    public void TheBandwidthIsMeasuredOnlyForTheCpuAndTheProbeRejectsBadSizes()
+    {
+        var refReport = new DeviceReport("ref", "ref", "r", "d", 0, new Dictionary<string, string>(), null, null, null, "");
+        Assert.That(BenchRunner.MeasureBandwidth(refReport).GbPerSecond, Is.Null);
+        Assert.That(BenchRunner.MeasureBandwidth(refReport with { Backend = "vulkan" }).Note, Does.Contain("no bandwidth measurement for backend 'vulkan'"));
+        Assert.That(Peak.ReadBandwidth.MeasureGbPerSecond(1, 1 << 20, passes: 1), Is.GreaterThan(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Peak.ReadBandwidth.MeasureGbPerSecond(0));
+        Assert.Throws<ArgumentException>(() => Peak.ReadBandwidth.MeasureGbPerSecond(1, 16));
     }
 
     [Test]

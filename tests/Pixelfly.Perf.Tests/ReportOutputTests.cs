@@ -30,6 +30,23 @@ public sealed class ReportOutputTests
     }
 
     [Test]
+    public void SideBySideACaseThatFailedConformanceOnOneDeviceShowsItsStatusAndNoRatio()
+    {
+        var report = TestReports.Report([TestReports.Device("cpu"), TestReports.Device("vulkan:0")],
+            [TestReports.Case("k", 2, "cpu"), TestReports.ConformanceFailed("k", "vulkan:0"), TestReports.Case("g", 4, "cpu"), TestReports.Case("g", 1, "vulkan:0")]);
+        string md = MarkdownReport.Write(report);
+
+        Assert.That(md, Does.Contain("| case | `cpu` ms [min–max] | `vulkan:0` ms [min–max] | `cpu` / its dense | `vulkan:0` / its dense | `vulkan:0` / `cpu` |"));
+        Assert.That(md, Does.Contain("| `k` | 2.000 [1.800–2.400] | conformance-failed: bsmm/dds/b32/butterfly/ta0-tb1 | 0.250 [0.225–0.275] | – | – |"));
+        Assert.That(md, Does.Contain("| `g` | 4.000 [3.600–4.800] | 1.000 [0.9000–1.200] | 0.500 [0.450–0.550] | 0.125 [0.113–0.138] | 0.250 |"));
+        Assert.That(md, Does.Contain("- conformance guard (`vulkan:0`): 1 case(s) passed, 1 failed and were not timed"));
+        Assert.That(md, Does.Contain("- conformance-failed on `vulkan:0`: `k`: conformance-failed: bsmm/dds/b32/butterfly/ta0-tb1; not timed"));
+        // The per-device table shows the traffic columns and says which clock timed the rows.
+        Assert.That(md, Does.Contain("| `g` | 32 | 0.125 | 1.000 [0.9000–1.200] | 1000.0 | 8000.0 | 1000.0 | 4.0 | 20.0 |"));
+        Assert.That(md, Does.Contain("- clock (`cpu`): host wall clock around the runs for every case"));
+    }
+
+    [Test]
     public void CommitVersusCommitGivesRatiosOfMediansPerCase()
     {
         var a = new BenchComparison.Input("A", "a.json", TestReports.Simple(forwardMs: 2, commit: "aaaa"));

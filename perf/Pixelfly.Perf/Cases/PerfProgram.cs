@@ -15,6 +15,14 @@ public sealed record PerfProgram(Graph Graph, IReadOnlyList<InputSpec> Inputs)
     public ConformanceCase ToConformanceCase(string id, IReadOnlyList<string> tags) =>
         new(id, tags, CaseClass.Numeric, Graph, Inputs);
 
+    /// <summary>
+    /// The least traffic a run can cause, in bytes: every input and parameter read once and every output written once
+    /// (an output that donates an input counts as written too). Intermediates are not counted: a fused kernel may keep
+    /// them in registers or cache.
+    /// </summary>
+    public double MinimalBytes =>
+        Graph.Bindable.Sum(v => (double)v.Type.ByteCount) + Graph.Outputs.Sum(o => (double)Graph.Values[o.Value].Type.ByteCount);
+
     /// <summary>Throws <see cref="ArgumentException"/> unless every bindable value has exactly one valid spec.</summary>
     public void Validate(string id) => ToConformanceCase(id, []).Validate();
 }

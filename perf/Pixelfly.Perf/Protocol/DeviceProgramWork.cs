@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using System.Globalization;
 using Pixelfly.Devices;
 using Pixelfly.Perf.Cases;
+using Pixelfly.Tensors;
 
 namespace Pixelfly.Perf.Protocol;
 
 /// <summary>
 /// A program compiled for a device with every input generated, uploaded and bound once, and every output allocated
 /// once (donated outputs bound to their inputs' tensors): <see cref="Run"/> is exactly one <see cref="IExecutable.Run"/>.
+/// When the compiled executable is an <see cref="IDeviceTimedExecutable"/>, each run's device time is read after it.
 /// </summary>
 public sealed class DeviceProgramWork : ITimedWork
 {
@@ -57,8 +60,33 @@ public sealed class DeviceProgramWork : ITimedWork
     /// <summary>Wall-clock time <see cref="IDevice.Compile"/> took.</summary>
     public double CompileMs { get; }
 
+    /// <summary>True when the device times its runs itself (<see cref="IDeviceTimedExecutable"/>).</summary>
+    public bool HasDeviceClock => _executable is IDeviceTimedExecutable;
+
+    /// <inheritdoc/>
+    public double? LastRunDeviceMs =>
+        // A zero, negative or non-finite reading is an unusable timer, not a fast kernel.
+        _executable is IDeviceTimedExecutable timed && timed.LastRunDeviceMilliseconds is { } ms && ms > 0 && double.IsFinite(ms) ? ms : null;
+
     /// <inheritdoc/>
     public void Run() => _executable.Run(_inputs, _outputs);
+
+    /// <summary>
+    /// The first NaN or infinity in the float outputs of the last run ("output 'y' f32[64,128]: element 17 is NaN"),
+    /// or null when every element is finite. Perf inputs are bounded, so a non-finite output is a wrong kernel.
+    /// </summary>
+    public string? FirstNonFiniteOutput()
+    {
+        foreach (var (name, tensor) in _outputs)
+        {
+            if (!tensor.Type.DType.IsFloat()) continue;
+            var values = tensor.Download().ToDoubles();
+            int i = Array.FindIndex(values, v => !double.IsFinite(v));
+            if (i >= 0)
+                return string.Create(CultureInfo.InvariantCulture, $"output '{name}' {tensor.Type}: element {i} is {values[i]}");
+        }
+        return null;
+    }
 
     /// <inheritdoc/>
     public void Dispose()

@@ -6,6 +6,12 @@ public interface ITimedWork : IDisposable
     /// <summary>Its name in reports ("candidate", "dense", "openblas").</summary>
     string Name { get; }
 
+    /// <summary>
+    /// Device time of the last <see cref="Run"/> in ms when the work runs on a device with its own clock
+    /// (<see cref="Pixelfly.Devices.IDeviceTimedExecutable"/>); null on the host clock only.
+    /// </summary>
+    double? LastRunDeviceMs { get; }
+
     /// <summary>One complete, synchronous run; every buffer is already in place, nothing is uploaded or allocated.</summary>
     void Run();
 }

@@ -30,6 +30,9 @@ public sealed class OpenBlasGemmWork : ITimedWork
     public string Name { get; }
 
     /// <inheritdoc/>
+    public double? LastRunDeviceMs => null;
+
+    /// <inheritdoc/>
     public void Run() =>
         _blas.Sgemm(_shape.TransA, _shape.TransB, _shape.M, _shape.N, _shape.K,
             _a, _shape.AShape.Cols, _b, _shape.BShape.Cols, _c, _shape.N);

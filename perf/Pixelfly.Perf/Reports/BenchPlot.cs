@@ -84,8 +84,10 @@ public static class BenchPlot
         foreach (var d in report.Devices)
         {
             string id = d.Id;
-            series.Add(($"{id}: case", r => r.Device == id ? r.DenseEquivalentGflops : null, id));
-            series.Add(($"{id}: our dense", r => r.Device == id ? Baseline(r, BaselineReport.Dense) : null, id));
+            // A device timed on its own clock says so: its bars exclude launch and synchronisation.
+            string clock = ok.Any(r => r.Device == id) && ok.Where(r => r.Device == id).All(r => r.Clock == Protocol.Measurement.DeviceClock) ? " (device clock)" : "";
+            series.Add(($"{id}: case{clock}", r => r.Device == id ? r.DenseEquivalentGflops : null, id));
+            series.Add(($"{id}: our dense{clock}", r => r.Device == id ? Baseline(r, BaselineReport.Dense) : null, id));
         }
         series.Add(($"OpenBLAS sgemm ({report.OpenBlas.CoreName}, {report.OpenBlas.Threads} thr)", r => Baseline(r, BaselineReport.OpenBlasSgemm), null));
         series.RemoveAll(s => !ok.Any(r => s.Value(r) is not null));
@@ -107,10 +109,12 @@ public static class BenchPlot
             plot.Add.Bars(bars);
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[si].Label, FillColor = color });
         }
-        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, cases.Length).Select(i => (double)i).ToArray(), ShortLabels(cases));
+        var labels = ShortLabels(cases);
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, cases.Length).Select(i => (double)i).ToArray(), labels);
         plot.Axes.Bottom.TickLabelStyle.Rotation = -35;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
-        plot.Axes.Bottom.MinimumSize = 130;
+        // Room for the longest rotated label (about 4 px of height per character at -35°), within half the image.
+        plot.Axes.Bottom.MinimumSize = Math.Clamp(labels.Max(l => l.Length) * 4.5f, 130, Height / 2);
         plot.YLabel("dense-equivalent GFLOP/s = 2·M·N·K / time (higher is faster)");
         // Headroom above the tallest bar keeps the legend off the bars.
         double top = ok.SelectMany(r => series.Select(x => x.Value(r) ?? 0)).Max();

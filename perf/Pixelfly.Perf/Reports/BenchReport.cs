@@ -61,6 +61,9 @@ public sealed record OpenBlasInfo(
 /// <param name="PeakOneThreadGflops">The same loop on one thread: when <paramref name="PeakGflops"/> is well below
 /// threads × this, other work was running on the machine.</param>
 /// <param name="PeakNote">How the peak was measured, or why there is none.</param>
+/// <param name="BandwidthGbPerSecond">Measured read bandwidth in GB/s (10^9 bytes) on <paramref name="Threads"/> threads; null when
+/// not measured (see <paramref name="BandwidthNote"/>).</param>
+/// <param name="BandwidthNote">How the bandwidth was measured, or why there is none.</param>
 public sealed record DeviceReport(
     string Id,
     string Backend,
@@ -71,7 +74,9 @@ public sealed record DeviceReport(
     int? Threads,
     double? PeakGflops,
     double? PeakOneThreadGflops,
-    string PeakNote)
+    string PeakNote,
+    double? BandwidthGbPerSecond = null,
+    string? BandwidthNote = null)
 {
     /// <summary>
     /// PeakGflops / (threads × PeakOneThreadGflops): near 1 on an idle machine; below <see cref="BusyEfficiency"/> the
@@ -92,14 +97,15 @@ public sealed record DeviceReport(
 
 /// <summary>
 /// One case on one device. When <see cref="Status"/> is "ok" every timing field is set; "skipped" (too big for the
-/// device, unsupported op) and "error" (the run failed) carry the <see cref="Reason"/> and no timings.
+/// device, unsupported op), "error" (the run failed) and "conformance-failed" (the device computed something the case
+/// runs wrongly: <see cref="Conformance"/> says what) carry the <see cref="Reason"/> and no timings.
 /// </summary>
 /// <param name="Device">Device id.</param>
 /// <param name="Name">The case id.</param>
 /// <param name="Kind">forward, dx, dw, dense, layer or train.</param>
 /// <param name="Suites">Suites the case belongs to.</param>
 /// <param name="Description">One line for people.</param>
-/// <param name="Status">"ok", "skipped" or "error".</param>
+/// <param name="Status">"ok", "skipped", "error" or "conformance-failed".</param>
 /// <param name="Reason">Why it was skipped or failed; null when ok.</param>
 /// <param name="BlockSize">Block size b; null for dense cases.</param>
 /// <param name="Density">Layout density; null for dense cases.</param>
@@ -122,6 +128,14 @@ public sealed record DeviceReport(
 /// the dense case itself.</param>
 /// <param name="RatioToOpenBlas">Time / OpenBLAS sgemm time at the dense shape (paired per trial); null without OpenBLAS.</param>
 /// <param name="Baselines">The baselines timed interleaved with the case.</param>
+/// <param name="Clock">Which clock the times (median, spread, samples, GFLOP/s) come from: "device" (the device's own
+/// timestamps, <see cref="Pixelfly.Devices.IDeviceTimedExecutable"/>) or "host" (wall clock around the runs).</param>
+/// <param name="HostSamplesMs">Per-run host wall time of every trial, whatever <paramref name="Clock"/> is.</param>
+/// <param name="DeviceSamplesMs">Per-run device time of every trial; null without a device clock.</param>
+/// <param name="MinimalBytes">Every input read once plus every output written once, in bytes: a floor on the traffic.</param>
+/// <param name="GbPerSecond">Minimal bytes / median time, in GB/s (10^9 bytes).</param>
+/// <param name="PercentOfBandwidth">GB/s as a percentage of the device's measured bandwidth; null without one.</param>
+/// <param name="Conformance">The correctness check before timing; null in files written before the guard existed.</param>
 public sealed record CaseReport(
     string Device,
     string Name,
@@ -149,7 +163,14 @@ public sealed record CaseReport(
     double? PercentOfPeak,
     RatioStats? RatioToDense,
     RatioStats? RatioToOpenBlas,
-    IReadOnlyList<BaselineReport> Baselines)
+    IReadOnlyList<BaselineReport> Baselines,
+    string? Clock = null,
+    IReadOnlyList<double>? HostSamplesMs = null,
+    IReadOnlyList<double>? DeviceSamplesMs = null,
+    double? MinimalBytes = null,
+    double? GbPerSecond = null,
+    double? PercentOfBandwidth = null,
+    ConformanceCheck? Conformance = null)
 {
     /// <summary>Status of a case that was timed.</summary>
     public const string Ok = "ok";
@@ -159,6 +180,9 @@ public sealed record CaseReport(
 
     /// <summary>Status of a case whose run failed.</summary>
     public const string Error = "error";
+
+    /// <summary>Status of a case the device computes wrongly (conformance guard): it is never timed.</summary>
+    public const string ConformanceFailed = "conformance-failed";
 
     /// <summary>True when the case was timed.</summary>
     [JsonIgnore]
@@ -176,6 +200,7 @@ public sealed record CaseReport(
 /// <param name="P90Ms">90th percentile.</param>
 /// <param name="SamplesMs">Per-run time of every trial.</param>
 /// <param name="DenseGflops">The case's dense FLOPs / this baseline's median time.</param>
+/// <param name="Clock">"device" or "host": the clock of its times (as <see cref="CaseReport.Clock"/>).</param>
 public sealed record BaselineReport(
     string Name,
     string Description,
@@ -186,7 +211,8 @@ public sealed record BaselineReport(
     double P10Ms,
     double P90Ms,
     IReadOnlyList<double> SamplesMs,
-    double DenseGflops)
+    double DenseGflops,
+    string? Clock = null)
 {
     /// <summary>Name of our dense counterpart on the same device.</summary>
     public const string Dense = "dense";

@@ -14,8 +14,15 @@ public static class BenchReportJson
     /// <summary>The format tag.</summary>
     public const string Format = "pixelfly.bench";
 
-    /// <summary>The schema version this build writes and reads.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// The schema version this build writes. Version 2 added the conformance guard (status "conformance-failed",
+    /// "conformance"), the clocks ("clock", "hostSamplesMs", "deviceSamplesMs") and traffic ("minimalBytes",
+    /// "gbPerSecond", "percentOfBandwidth", the devices' "bandwidthGbPerSecond"); version 1 files still read.
+    /// </summary>
+    public const int Version = 2;
+
+    /// <summary>The oldest schema version this build reads.</summary>
+    public const int OldestReadableVersion = 1;
 
     private static readonly JsonSerializerOptions Options = new()
     {
@@ -71,8 +78,8 @@ public static class BenchReportJson
         void Fail(string what) => throw new BenchFormatException($"{source}: {what}");
         if (r.Format != Format)
             Fail($"\"format\" is '{r.Format}', expected '{Format}' (is this a bench result file written by `pixelfly bench --json`?)");
-        if (r.Version != Version)
-            Fail($"schema version {r.Version} is not supported (this build reads version {Version})");
+        if (r.Version < OldestReadableVersion || r.Version > Version)
+            Fail($"schema version {r.Version} is not supported (this build reads versions {OldestReadableVersion} to {Version})");
         if (r.Devices.Count == 0)
             Fail("\"devices\" is empty");
         var ids = new HashSet<string>();
@@ -86,14 +93,21 @@ public static class BenchReportJson
             if (string.IsNullOrWhiteSpace(c.Name)) Fail($"results[{i}]: \"name\" is empty");
             if (!ids.Contains(c.Device)) Fail($"{where}: device '{c.Device}' is not in \"devices\"");
             if (!seen.Add((c.Device, c.Name))) Fail($"{where}: appears twice");
-            if (c.Status is not (CaseReport.Ok or CaseReport.Skipped or CaseReport.Error))
-                Fail($"{where}: \"status\" is '{c.Status}', expected ok, skipped or error");
+            if (c.Status is not (CaseReport.Ok or CaseReport.Skipped or CaseReport.Error or CaseReport.ConformanceFailed))
+                Fail($"{where}: \"status\" is '{c.Status}', expected ok, skipped, error or {CaseReport.ConformanceFailed}");
             if (!(c.UsefulFlops > 0) || !(c.DenseFlops > 0)) Fail($"{where}: FLOP counts must be positive");
             if (!c.IsOk)
             {
                 if (string.IsNullOrWhiteSpace(c.Reason)) Fail($"{where}: a {c.Status} result needs a \"reason\"");
+                // No perf numbers for a case that failed conformance, not even in a hand-edited file.
+                if (c.Status == CaseReport.ConformanceFailed && (c.MedianMs is not null || c.SamplesMs is not null || c.UsefulGflops is not null || c.GbPerSecond is not null))
+                    Fail($"{where}: a {CaseReport.ConformanceFailed} result must carry no timing");
                 continue;
             }
+            if (c.Clock is not (null or Protocol.Measurement.HostClock or Protocol.Measurement.DeviceClock))
+                Fail($"{where}: \"clock\" is '{c.Clock}', expected {Protocol.Measurement.HostClock} or {Protocol.Measurement.DeviceClock}");
+            if (c.Clock == Protocol.Measurement.DeviceClock && c.DeviceSamplesMs is not { Count: > 0 })
+                Fail($"{where}: a result on the device clock needs \"deviceSamplesMs\"");
             if (c.MedianMs is not > 0 || c.MinMs is not > 0 || c.MaxMs is not > 0 || c.P10Ms is null || c.P90Ms is null)
                 Fail($"{where}: an ok result needs positive \"medianMs\", \"minMs\", \"maxMs\" and p10/p90");
             if (c.MinMs > c.MedianMs || c.MedianMs > c.MaxMs)

@@ -1,0 +1,122 @@
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+
+namespace Pixelfly.Cli.Tests;
+
+/// <summary>`pixelfly train` on tiny generated data sets: runs, resumes, compares, and rejects bad input.</summary>
+public sealed class TrainCommandTests : ScratchFolder
+{
+    // A Fashion-MNIST folder of the official sizes whose images brighten one row band per class.
+    private string FashionMnist()
+    {
+        string dir = PathOf("data/fashion-mnist");
+        Directory.CreateDirectory(dir);
+        foreach (var (split, count) in new[] { ("train", 60000), ("t10k", 10000) })
+        {
+            var pixels = new byte[count * 784];
+            var labels = new byte[count];
+            for (int n = 0; n < count; n++)
+            {
+                labels[n] = (byte)(n * 7 % 10);
+                for (int p = 0; p < 784; p++) pixels[n * 784 + p] = (byte)(p / 28 / 3 == labels[n] ? 200 : (p * 13 + n) % 50);
+            }
+            Gz(Path.Combine(dir, $"{split}-images-idx3-ubyte.gz"), Idx([count, 28, 28], pixels));
+            Gz(Path.Combine(dir, $"{split}-labels-idx1-ubyte.gz"), Idx([count], labels));
+        }
+        return PathOf("data");
+    }
+
+    private static byte[] Idx(int[] dims, byte[] data)
+    {
+        var header = new List<byte> { 0, 0, 0x08, (byte)dims.Length };
+        foreach (int d in dims) header.AddRange(BitConverter.GetBytes(d).Reverse());
+        return [.. header, .. data];
+    }
+
+    private static void Gz(string path, byte[] bytes)
+    {
+        using var file = File.Create(path);
+        using var gz = new GZipStream(file, CompressionLevel.Fastest);
+        gz.Write(bytes);
+    }
+
+    private static List<JsonObject> Events(string metrics) =>
+        File.ReadLines(metrics).Select(l => (JsonObject)JsonNode.Parse(l)!).ToList();
+
+    [Test]
+    public void A_short_mixer_run_writes_metrics_checkpoint_summary_and_plots_and_resumes()
+    {
+        string data = FashionMnist(), output = PathOf("run");
+        string[] common = ["train", "--model", "mixer", "--data", "fashion-mnist", "--sparsity", "pixelfly", "--device", "cpu",
+            "--data-dir", data, "--out", output, "--train-limit", "64", "--eval-limit", "40", "--batch", "32"];
+        var first = CliHarness.Run([.. common, "--epochs", "1"]);
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        Assert.That(first.Out, Does.Contain("| pixelfly | cpu |"));
+        foreach (var f in new[] { "metrics.jsonl", "checkpoint.safetensors", "summary.json", "loss.png", "accuracy.png" })
+            Assert.That(File.Exists(Path.Combine(output, f)), Is.True, f);
+
+        var resumed = CliHarness.Run([.. common, "--epochs", "2", "--resume", Path.Combine(output, "checkpoint.safetensors")]);
+        Assert.That(resumed.ExitCode, Is.EqualTo(0), resumed.ToString());
+        var events = Events(Path.Combine(output, "metrics.jsonl"));
+        Assert.That(events.Where(e => (string?)e["event"] == "epoch").Select(e => (int)e["epoch"]!), Is.EqualTo(new[] { 1, 2 }));
+        Assert.That(events.Where(e => (string?)e["event"] == "step").Select(e => (int)e["step"]!), Is.EqualTo(new[] { 1, 2, 3, 4 }), "the resumed run continues at step 3");
+
+        var wrongBatch = CliHarness.Run([.. common[..^2], "--batch", "16", "--epochs", "3", "--resume", Path.Combine(output, "checkpoint.safetensors")]);
+        Assert.That(wrongBatch.ExitCode, Is.EqualTo(1), wrongBatch.ToString());
+        Assert.That(wrongBatch.Error, Does.Contain("does not match"));
+    }
+
+    [Test]
+    public void Compare_trains_both_and_writes_a_report()
+    {
+        string data = FashionMnist(), output = PathOf("cmp");
+        var r = CliHarness.Run("train", "--model", "mixer", "--data", "fashion-mnist", "--compare", "--device", "cpu", "--data-dir", data,
+            "--out", output, "--train-limit", "32", "--eval-limit", "32", "--batch", "32");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        Assert.That(r.Out, Does.Contain("| dense |").And.Contain("| pixelfly |").And.Contain("Pixelfly vs dense:"));
+        string report = File.ReadAllText(Path.Combine(output, "report.md"));
+        Assert.That(report, Does.Contain("dense vs Pixelfly").And.Contain("![loss](loss.png)"));
+        Assert.That(Directory.Exists(Path.Combine(output, "dense")) && Directory.Exists(Path.Combine(output, "pixelfly")), Is.True);
+    }
+
+    [Test]
+    public void A_tiny_gpt_trains_on_a_generated_text()
+    {
+        string dir = PathOf("data/moby-dick");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "moby-dick.txt"), string.Concat(Enumerable.Repeat("Call me Ishmael. Some years ago, never mind how long. ", 200)));
+        var r = CliHarness.Run("train", "--model", "gpt", "--data", "moby-dick", "--device", "cpu", "--data-dir", PathOf("data"),
+            "--out", PathOf("gpt"), "--batch", "2", "--tokens", "16", "--steps-per-epoch", "2", "--eval-limit", "4");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        Assert.That(r.Out, Does.Contain("held-out loss").And.Not.Contain("test accuracy"));
+    }
+
+    [Test]
+    public void Missing_data_names_the_fetch_command()
+    {
+        var r = CliHarness.Run("train", "--model", "mixer", "--data", "mnist", "--device", "cpu", "--data-dir", PathOf("empty"), "--out", PathOf("o"));
+        Assert.That(r.ExitCode, Is.EqualTo(1), r.ToString());
+        Assert.That(r.Error.Trim().Split('\n')[^1], Does.StartWith("error: ").And.Contain("scripts/fetch-data.sh mnist"));
+    }
+
+    [TestCase("--model", "resnet", "unknown model 'resnet'")]
+    [TestCase("--data", "cifar10", "unknown data set 'cifar10'")]
+    [TestCase("--sparsity", "half", "--sparsity must be dense or pixelfly")]
+    [TestCase("--lr", "fast", "--lr must be a number")]
+    public void Bad_names_and_values_are_clear_errors(string option, string value, string message)
+    {
+        var args = new Dictionary<string, string> { ["--model"] = "mixer", ["--data"] = "fashion-mnist" };
+        args[option] = value;
+        var r = CliHarness.Run(["train", .. args.SelectMany(kv => new[] { kv.Key, kv.Value }), "--data-dir", PathOf("none"), "--device", "cpu"]);
+        Assert.That(r.ExitCode, Is.AnyOf(1, 2), r.ToString());
+        Assert.That(r.Error, Does.Contain(message));
+    }
+
+    [Test]
+    public void Gpt_on_images_and_mixer_on_text_are_refused()
+    {
+        var r = CliHarness.Run("train", "--model", "gpt", "--data", "fashion-mnist", "--device", "cpu", "--data-dir", FashionMnist(), "--out", PathOf("o"));
+        Assert.That(r.ExitCode, Is.EqualTo(1), r.ToString());
+        Assert.That(r.Error, Does.Contain("gpt is a language model"));
+    }
+}
