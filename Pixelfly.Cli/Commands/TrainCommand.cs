@@ -35,6 +35,10 @@ internal sealed class TrainCommand : ICommand
             new OptionSpec("out", "DIR", "output folder (default runs/MODEL-DATA); metrics.jsonl, checkpoint, summary.json, plots"),
             new OptionSpec("resume", "CKPT", "resume from a checkpoint written by an earlier run of the same model"),
             new OptionSpec("data-dir", "DIR", "data folder (default PIXELFLY_DATA, else ./data)"),
+            new OptionSpec("block", "B", "Pixelfly block size b (default 32)"),
+            new OptionSpec("butterfly", "S", "Pixelfly butterfly size S (default 8; larger is sparser: density about (1 + F)/S)"),
+            new OptionSpec("factors", "F", "Pixelfly butterfly factors F (default 2)"),
+            new OptionSpec("rank", "R", "Pixelfly low-rank rank r (default 32; 0 for no low-rank term and no gate)"),
         ],
         """
         The whole training step (forward, loss, backward, clipping, AdamW) is one graph compiled once for the
@@ -44,8 +48,8 @@ internal sealed class TrainCommand : ICommand
         --compare trains dense then Pixelfly (subfolders dense/ and pixelfly/) and writes report.md: held-out
         accuracy or loss, parameters, FLOPs, seconds per epoch and the speedup.
 
-        Pixelfly layers: b 32, S 8, F 2, rank 32, in the layers the paper sparsifies (Mixer channel MLPs, ViT
-        MLPs, GPT MLPs). A NaN or infinite loss stops the run with exit code 1 and keeps the last checkpoint.
+        Pixelfly layers: b 32, S 8, F 2, rank 32 unless --block/--butterfly/--factors/--rank say otherwise, in the
+        layers the paper sparsifies (Mixer channel MLPs, ViT MLPs, GPT MLPs). A NaN or infinite loss stops the run with exit code 1 and keeps the last checkpoint.
 
         examples:
           scripts/fetch-data.sh fashion-mnist
@@ -78,7 +82,8 @@ internal sealed class TrainCommand : ICommand
             StepsPerEpoch: args.Int("steps-per-epoch") ?? 200,
             Tokens: args.Int("tokens") ?? 128,
             Resume: args.Value("resume"),
-            DataFolder: args.Value("data-dir"));
+            DataFolder: args.Value("data-dir"),
+            Pixelfly: Budget(args));
         options.Validate();
         if (args.Has("compare") && options.Resume is not null)
             throw new UsageException("--resume resumes one run; it cannot be combined with --compare");
@@ -114,6 +119,19 @@ internal sealed class TrainCommand : ICommand
             context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {e.Epoch}: train loss {e.TrainLoss:0.0000}, held-out loss {e.EvalLoss:0.0000}{(e.Accuracy is { } a ? $", accuracy {a:P2}" : "")}, {e.Seconds:0.0} s ({e.StepsPerSecond:0.00} steps/s)"));
         return result;
+    }
+
+    // The Pixelfly budget from --block/--butterfly/--factors/--rank over the catalog's default.
+    private static PixelflyConfig Budget(ParsedArguments args)
+    {
+        var d = ModelCatalog.DefaultPixelfly;
+        return d with
+        {
+            BlockSize = args.Int("block") ?? d.BlockSize,
+            ButterflySize = args.Int("butterfly") ?? d.ButterflySize,
+            Factors = args.Int("factors") ?? d.Factors,
+            Rank = args.Int("rank") ?? d.Rank,
+        };
     }
 
     private static double? Double(ParsedArguments args, string name)
