@@ -99,8 +99,9 @@ public static class BackendRegistry
         {
             var devices = backend.EnumerateDevices();
             if (devices.Count == 0) continue;
-            log?.Invoke($"auto: chose device '{devices[0].Id}' ({devices[0].Name}), the best available by probe score");
-            return (backend, devices[0]);
+            var chosen = backend.PreferredDevice(devices);
+            log?.Invoke($"auto: chose device '{chosen.Id}' ({chosen.Name}), the best available by probe score");
+            return (backend, chosen);
         }
         var cpu = Backends.FirstOrDefault(b => b.Name == "cpu")
             ?? throw new DeviceUnavailableException("auto: no device is available and no 'cpu' backend is registered");

@@ -17,4 +17,10 @@ public interface IBackend
 
     /// <summary>Opens a device; throws <see cref="DeviceUnavailableException"/> with the reason when it cannot.</summary>
     IDevice Open(DeviceInfo device, DeviceOptions options);
+
+    /// <summary>
+    /// The device "auto" opens when it picks this backend, from <see cref="EnumerateDevices"/> (never empty here);
+    /// the first unless the backend ranks its devices (a GPU before a CPU driver, say).
+    /// </summary>
+    DeviceInfo PreferredDevice(IReadOnlyList<DeviceInfo> devices) => devices[0];
 }

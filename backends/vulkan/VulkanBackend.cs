@@ -49,8 +49,23 @@ public sealed class VulkanBackend : IBackend
         if (facts is null) return BackendProbe.Unavailable(reason!);
         if (facts.Count == 0)
             return BackendProbe.Unavailable("the Vulkan loader reports no devices: install a driver, e.g. apt-get install mesa-vulkan-drivers, or your GPU vendor's driver");
-        // "auto" opens a backend's first device, so the score follows vulkan:0 (the loader lists GPUs first).
-        return BackendProbe.Available(facts[0].IsCpu ? CpuDeviceScore : GpuScore);
+        // "auto" opens PreferredDevice: a GPU when there is one, so the score follows whether there is.
+        return BackendProbe.Available(facts.All(f => f.IsCpu) ? CpuDeviceScore : GpuScore);
+    }
+
+    /// <summary>"auto" prefers a GPU (discrete, then integrated, then virtual) to a CPU driver such as lavapipe, keeping loader order within a kind.</summary>
+    public DeviceInfo PreferredDevice(IReadOnlyList<DeviceInfo> devices)
+    {
+        ArgumentNullException.ThrowIfNull(devices);
+        static int Rank(DeviceInfo d) => (d.Capabilities.TryGetValue("device.type", out var t) ? t : "") switch
+        {
+            "discrete-gpu" => 0,
+            "integrated-gpu" => 1,
+            "virtual-gpu" => 2,
+            "cpu" => 4,
+            _ => 3,
+        };
+        return devices.OrderBy(Rank).First();
     }
 
     /// <inheritdoc/>

@@ -18,6 +18,18 @@ public sealed class BackendRegistryTests
         public IDevice Open(DeviceInfo device, DeviceOptions options) => new FakeDevice(device);
     }
 
+    // Prefers its last device, to show "auto" asks the backend which device to open.
+    private sealed class RankingBackend(string name, int score) : IBackend
+    {
+        public string Name => name;
+        public string Description => "test double that ranks its devices";
+        public BackendProbe Probe() => BackendProbe.Available(score);
+        public IReadOnlyList<DeviceInfo> EnumerateDevices() =>
+            Enumerable.Range(0, 3).Select(i => new DeviceInfo($"{name}:{i}", name, $"ranked {i}", "none", 0, new Dictionary<string, string>())).ToArray();
+        public IDevice Open(DeviceInfo device, DeviceOptions options) => new FakeDevice(device);
+        public DeviceInfo PreferredDevice(IReadOnlyList<DeviceInfo> devices) => devices[^1];
+    }
+
     private sealed class FakeDevice(DeviceInfo info) : IDevice
     {
         public DeviceInfo Info => info;
@@ -64,6 +76,20 @@ public sealed class BackendRegistryTests
     }
 
     [Test]
+    [Order(2)]
+    public void AutoOpensTheDeviceTheWinningBackendPrefers()
+    {
+        // The highest score of the whole test assembly, so this backend wins whatever else is registered; it runs
+        // after the test below, which needs its own backend to be the best.
+        BackendRegistry.Register(new RankingBackend("fakeranked", int.MaxValue));
+        var said = new List<string>();
+        using var d = BackendRegistry.Open("auto", said.Add);
+        Assert.That(d.Info.Id, Is.EqualTo("fakeranked:2"));
+        Assert.That(said.Single(), Does.Contain("auto: chose device 'fakeranked:2'"));
+    }
+
+    [Test]
+    [Order(1)]
     public void AutoNeverPicksAZeroScoreBackendAndSaysWhatItChose()
     {
         BackendRegistry.Register(new FakeBackend("fakebest", BackendProbe.Available(1000)));

@@ -71,3 +71,20 @@ public sealed class BackendTests
         Assert.Throws<DeviceUnavailableException>(() => backend.Open(wrong, DeviceOptions.None));
     }
 }
+
+/// <summary>Which Vulkan device "auto" opens: a GPU before a CPU driver, in loader order within a kind (no driver needed).</summary>
+public sealed class PreferredDeviceTests
+{
+    private static DeviceInfo Device(int index, string type) =>
+        new($"vulkan:{index}", "vulkan", $"device {index}", "test", 0, new Dictionary<string, string> { ["device.type"] = type });
+
+    [Test]
+    public void A_gpu_is_preferred_to_lavapipe_whatever_the_loader_order()
+    {
+        var backend = new VulkanBackend();
+        Assert.That(backend.PreferredDevice([Device(0, "cpu"), Device(1, "integrated-gpu"), Device(2, "discrete-gpu")]).Id, Is.EqualTo("vulkan:2"));
+        Assert.That(backend.PreferredDevice([Device(0, "cpu"), Device(1, "integrated-gpu")]).Id, Is.EqualTo("vulkan:1"));
+        Assert.That(backend.PreferredDevice([Device(0, "discrete-gpu"), Device(1, "discrete-gpu")]).Id, Is.EqualTo("vulkan:0"));
+        Assert.That(backend.PreferredDevice([Device(0, "cpu")]).Id, Is.EqualTo("vulkan:0"));
+    }
+}
