@@ -72,11 +72,13 @@ internal sealed class TrainCommand : ICommand
             _ => throw new UsageException($"--sparsity must be dense or pixelfly, got '{sparsityText}'"),
         };
         string output = args.Value("out") ?? Path.Combine("runs", $"{model}-{data}");
+        int seed = args.Int("seed") ?? 1;
+        if (seed < 0) throw new UsageException($"--seed must be a non-negative integer, got {seed}");
         var options = new RunOptions(model, data, sparsity, output,
             Epochs: args.Int("epochs") ?? 1,
             BatchSize: args.Int("batch") ?? (text ? 32 : 128),
             LearningRate: Double(args, "lr") ?? 1e-3,
-            Seed: (ulong)(args.Int("seed") ?? 1),
+            Seed: (ulong)seed,
             TrainLimit: args.Int("train-limit"),
             EvalLimit: args.Int("eval-limit"),
             StepsPerEpoch: args.Int("steps-per-epoch") ?? 200,

@@ -103,6 +103,8 @@ public sealed class TrainCommandTests : ScratchFolder
     [TestCase("--data", "cifar10", "unknown data set 'cifar10'")]
     [TestCase("--sparsity", "half", "--sparsity must be dense or pixelfly")]
     [TestCase("--lr", "fast", "--lr must be a number")]
+    [TestCase("--seed", "-3", "--seed must be a non-negative integer")]
+    [TestCase("--epochs", "0", "epochs must be at least 1")]
     public void Bad_names_and_values_are_clear_errors(string option, string value, string message)
     {
         var args = new Dictionary<string, string> { ["--model"] = "mixer", ["--data"] = "fashion-mnist" };
