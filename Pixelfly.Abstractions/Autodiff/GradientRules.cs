@@ -152,7 +152,11 @@ internal static class GradientRules
         g = CastTo(b, g, a.Type.DType);
         var (ta, tb) = (m.TransA, m.TransB);
         // C = op(A)·op(B): dop(A) = g·op(B)ᵀ, dop(B) = op(A)ᵀ·g, transposed back where the operand was.
-        var da = ta ? b.MatMul(w, g, transA: tb, transB: true) : b.MatMul(g, w, transB: !tb);
+        // With one output column (a gate or a score: C = A·w with w a column), dA = g·wᵀ is an outer product: a
+        // broadcast multiply by w as a row, which fuses with the element-wise work around it instead of a K = 1 matmul.
+        bool outer = !ta && (tb ? w.Shape[-2] : w.Shape[-1]) == 1;
+        var da = outer ? g * RowOf(b, w, tb)
+            : ta ? b.MatMul(w, g, transA: tb, transB: true) : b.MatMul(g, w, transB: !tb);
         // A weight shared across a batch of untransposed rows: one matmul over all the batch's rows at once
         // (K = batch·M) instead of one per batch entry followed by a sum over the batch.
         if (FoldsBatch(a, w, ta))
@@ -192,6 +196,15 @@ internal static class GradientRules
                 tb ? BS(SparseMode.Dsd, g, a, true, ta) : BS(SparseMode.Dds, a, g, !ta, false)),
         };
         return [SumBatch(b, da, a.Shape), SumBatch(b, dw, w.Shape)];
+    }
+
+    // op(B) = [..., K, 1] as a row [..., 1, K] (w is [..., K, 1], or [..., 1, K] when transposed).
+    private static Value RowOf(GraphBuilder b, Value w, bool transB)
+    {
+        if (transB) return w;
+        var dims = w.Shape.ToArray();
+        (dims[^2], dims[^1]) = (1, dims[^2]);
+        return b.Reshape(w, dims);
     }
 
     // op(A) = A [..., M, K] with a batch, B a rank-2 operand shared across it.

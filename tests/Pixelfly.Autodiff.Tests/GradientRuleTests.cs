@@ -142,6 +142,20 @@ public sealed class GradientRuleTests
         fd.Check(fd.B.MatMul(a, w, transA, transB));
     }
 
+    [TestCase(false, false, false)]
+    [TestCase(false, true, false)]
+    [TestCase(false, false, true)]
+    [TestCase(true, false, true)]
+    public void MatMulWithOneOutputColumn(bool transB, bool batchedB, bool batchedA)
+    {
+        // A gate: y = A·w with one column, whose dA the rule writes as a broadcast outer product.
+        var fd = new FiniteDifference();
+        var a = fd.Input("a", batchedA ? [2, 3, 4] : [3, 4]);
+        int[] wDims = transB ? [1, 4] : [4, 1];
+        var w = fd.Input("w", batchedB ? [2, .. wDims] : wDims);
+        fd.Check(fd.B.MatMul(a, w, transB: transB));
+    }
+
     [TestCase(false, false)]
     [TestCase(true, true)]
     public void MatMulSharedLeftOperand(bool transA, bool transB)
