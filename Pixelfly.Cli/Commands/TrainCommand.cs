@@ -115,8 +115,16 @@ internal sealed class TrainCommand : ICommand
     {
         context.Error.WriteLine($"training {options.Model} ({options.Sparsity.ToString().ToLowerInvariant()}) on {options.Data} with {device.Info.Id}, {options.Epochs} epoch(s), output {options.OutputFolder}");
         var bar = new ProgressLine(context.Error);
-        var result = TrainingRun.Execute(device, options, bar.Report);
-        bar.Finish();
+        RunResult result;
+        try
+        {
+            result = TrainingRun.Execute(device, options, bar.Report);
+        }
+        finally
+        {
+            // End the progress line, so an error message starts on a line of its own.
+            bar.Finish();
+        }
         foreach (var e in result.Epochs)
             context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {e.Epoch}: train loss {e.TrainLoss:0.0000}, held-out loss {e.EvalLoss:0.0000}{(e.Accuracy is { } a ? $", accuracy {a:P2}" : "")}, {e.Seconds:0.0} s ({e.StepsPerSecond:0.00} steps/s)"));

@@ -91,6 +91,57 @@ public sealed class TrainCommandTests : ScratchFolder
         Assert.That(r.Out, Does.Contain("held-out loss").And.Not.Contain("test accuracy"));
     }
 
+    private string TinyText()
+    {
+        string dir = PathOf("data/moby-dick");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "moby-dick.txt"), string.Concat(Enumerable.Repeat("Call me Ishmael. Some years ago, never mind how long. ", 200)));
+        return PathOf("data");
+    }
+
+    private static List<double> EpochLosses(string output) => Events(Path.Combine(output, "metrics.jsonl"))
+        .Where(e => (string?)e["event"] is "step" or "epoch")
+        .Select(e => (double)(e["loss"] ?? e["evalLoss"])!).ToList();
+
+    [Test]
+    public void Every_available_device_trains_the_same_losses_as_the_cpu()
+    {
+        // The same tiny GPT run on each device: step losses and held-out loss agree with the cpu's to 1e-4.
+        string data = TinyText();
+        string[] Args(string device) => ["train", "--model", "gpt", "--data", "moby-dick", "--device", device, "--data-dir", data,
+            "--out", PathOf("gpt-" + device.Replace(':', '-')), "--batch", "2", "--tokens", "16", "--steps-per-epoch", "2", "--eval-limit", "4"];
+        var cpu = CliHarness.Run(Args("cpu"));
+        Assert.That(cpu.ExitCode, Is.EqualTo(0), cpu.ToString());
+        var expected = EpochLosses(PathOf("gpt-cpu"));
+        var others = TestDevices.Available().Where(d => d is not ("cpu" or "ref")).ToList();
+        if (others.Count == 0) Assert.Ignore("no device besides cpu and ref is available here (CI has vulkan:0 on lavapipe)");
+        foreach (var device in others)
+        {
+            var r = CliHarness.Run(Args(device));
+            Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+            var actual = EpochLosses(PathOf("gpt-" + device.Replace(':', '-')));
+            Assert.That(actual, Has.Count.EqualTo(expected.Count));
+            for (int i = 0; i < expected.Count; i++)
+                Assert.That(actual[i], Is.EqualTo(expected[i]).Within(1e-4 * Math.Abs(expected[i])), $"{device}, loss {i}");
+        }
+    }
+
+    [Test]
+    public void A_diverging_run_stops_with_a_clear_error_and_keeps_the_last_checkpoint()
+    {
+        string data = TinyText(), output = PathOf("div");
+        string[] common = ["train", "--model", "gpt", "--data", "moby-dick", "--device", "cpu", "--data-dir", data, "--out", output,
+            "--batch", "2", "--tokens", "16", "--steps-per-epoch", "2", "--eval-limit", "4"];
+        Assert.That(CliHarness.Run(common).ExitCode, Is.EqualTo(0));
+        string checkpoint = Path.Combine(output, "checkpoint.safetensors");
+        var before = File.ReadAllBytes(checkpoint);
+        // An absurd learning rate makes the parameters overflow within a few steps.
+        var r = CliHarness.Run([.. common, "--epochs", "3", "--lr", "1e30", "--resume", checkpoint]);
+        Assert.That(r.ExitCode, Is.EqualTo(1), r.ToString());
+        Assert.That(r.Error.Trim().Split('\n')[^1], Does.StartWith("error: the training loss became").And.Contain("last checkpoint"));
+        Assert.That(File.ReadAllBytes(checkpoint), Is.EqualTo(before), "the last good checkpoint is untouched");
+    }
+
     [Test]
     public void Missing_data_names_the_fetch_command()
     {
