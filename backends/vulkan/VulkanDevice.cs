@@ -11,7 +11,7 @@ namespace Pixelfly.Backends.Vulkan;
 /// with staging transfers, a pipeline cache, and a compiler that turns graphs into recorded command buffers.
 /// Values are computed in f32 (f16/bf16 widened on the way in and rounded after every node); f64 is not supported.
 /// </summary>
-public sealed class VulkanDevice : IDevice
+public sealed class VulkanDevice : IDevice, IDeviceDiagnostics
 {
     private readonly VulkanInstance _instance;
     private readonly HashSet<object> _live = new(ReferenceEqualityComparer.Instance);
@@ -57,6 +57,9 @@ public sealed class VulkanDevice : IDevice
 
     /// <summary>Returns the validation messages received so far and forgets them.</summary>
     public IReadOnlyList<string> TakeValidationMessages() => _instance.Messenger?.Take() ?? [];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> TakeDiagnostics() => TakeValidationMessages();
 
     internal VulkanContext Context { get; }
 

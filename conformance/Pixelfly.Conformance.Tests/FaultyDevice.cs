@@ -15,14 +15,25 @@ internal enum Fault
     ModifyInput,
     ThrowOnRun,
     DriftLossFromStep3,
+    ReportDiagnostic,
 }
 
 /// <summary>
 /// A deliberately broken device: it computes with the reference (through host copies, so it owns its own guarded
 /// tensors) and then damages the result in one specific way; it can also refuse ops by name.
 /// </summary>
-internal sealed class FaultyDevice(IDevice inner, Fault fault, params string[] unsupportedOps) : IDevice
+internal sealed class FaultyDevice(IDevice inner, Fault fault, params string[] unsupportedOps) : IDevice, IDeviceDiagnostics
 {
+    private readonly List<string> _diagnostics = [];
+
+    /// <summary>Messages a run reported (with <see cref="Fault.ReportDiagnostic"/>, one per run).</summary>
+    public IReadOnlyList<string> TakeDiagnostics()
+    {
+        var taken = _diagnostics.ToArray();
+        _diagnostics.Clear();
+        return taken;
+    }
+
     /// <summary>Index of the element the faults touch.</summary>
     public const int Element = 5;
 
@@ -52,6 +63,7 @@ internal sealed class FaultyDevice(IDevice inner, Fault fault, params string[] u
             BindingCheck.Validate(Graph, inputs, outputs);
             _runs++;
             if (fault == Fault.ThrowOnRun) throw new InvalidOperationException("the faulty kernel crashed");
+            if (fault == Fault.ReportDiagnostic) device._diagnostics.Add("VUID-faulty-00001: a fake validation error");
             var first = Graph.Outputs.First(o => o.Donates is null);
             var before = outputs[first.Name].Download();
             var results = inner.RunOnHost(inputs.ToDictionary(kv => kv.Key, kv => kv.Value.Download()));

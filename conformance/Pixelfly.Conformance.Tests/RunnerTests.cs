@@ -75,6 +75,15 @@ public sealed class RunnerTests
     }
 
     [Test]
+    public void ACaseDuringWhichTheDeviceReportedADiagnosticIsAnError()
+    {
+        // Right results, but the driver's validation layer complained: not certified.
+        var r = RunOn(Fault.ReportDiagnostic, "softmax/f32/last");
+        Assert.That(r.Status, Is.EqualTo(CaseStatus.Error));
+        Assert.That(r.Detail, Does.Contain("reported 1 diagnostic message(s)").And.Contain("VUID-faulty-00001"));
+    }
+
+    [Test]
     public void AModifiedInputFails()
     {
         var r = RunOn(Fault.ModifyInput, "binary/add/f32/broadcast");

@@ -63,7 +63,11 @@ public sealed class ConformanceRunner
             return Done(CaseStatus.Error, $"the reference cannot run this case: {refWhy}");
 
         var expected = _manifest.FindExpectedFailure(c.Id);
+        var diagnostics = _device as IDeviceDiagnostics;
+        diagnostics?.TakeDiagnostics();   // what earlier work reported is not this case's
         var (status, detail, outputs, curve) = Judge(c);
+        if (diagnostics?.TakeDiagnostics() is { Count: > 0 } messages && status is CaseStatus.Pass or CaseStatus.Fail)
+            (status, detail) = (CaseStatus.Error, $"the device reported {messages.Count} diagnostic message(s) during the case, e.g. {messages[0]}" + (detail is null ? "" : $"; {detail}"));
         if (expected is not null)
         {
             if (status == CaseStatus.Pass)
