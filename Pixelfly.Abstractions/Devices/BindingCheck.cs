@@ -5,7 +5,10 @@ namespace Pixelfly.Devices;
 /// <summary>Checks run bindings against a graph; every backend calls it first so errors read the same everywhere.</summary>
 public static class BindingCheck
 {
-    /// <summary>Throws <see cref="BindingException"/> on a missing, extra or mistyped binding, or a broken donation.</summary>
+    /// <summary>
+    /// Throws <see cref="BindingException"/> on a missing, extra or mistyped binding, a broken donation, two outputs
+    /// bound to one tensor, or a donated tensor also bound to another input (it would be overwritten under it).
+    /// </summary>
     public static void Validate(Graph graph, IReadOnlyDictionary<string, IDeviceTensor> inputs, IReadOnlyDictionary<string, IDeviceTensor> outputs)
     {
         foreach (var v in graph.Bindable)
@@ -33,5 +36,21 @@ public static class BindingCheck
         foreach (var name in outputs.Keys)
             if (graph.Outputs.All(o => o.Name != name))
                 throw new BindingException($"'{name}' is bound as an output but the graph has no output of that name");
+        ValidateAliasing(graph, inputs, outputs);
+    }
+
+    private static void ValidateAliasing(Graph graph, IReadOnlyDictionary<string, IDeviceTensor> inputs, IReadOnlyDictionary<string, IDeviceTensor> outputs)
+    {
+        var seen = new Dictionary<IDeviceTensor, string>(ReferenceEqualityComparer.Instance);
+        foreach (var (name, t) in outputs)
+            if (!seen.TryAdd(t, name))
+                throw new BindingException($"outputs '{seen[t]}' and '{name}' are bound to the same tensor");
+        foreach (var o in graph.Outputs.Where(o => o.Donates is not null))
+        {
+            var donated = inputs[o.Donates!];
+            foreach (var (name, t) in inputs)
+                if (name != o.Donates && ReferenceEquals(t, donated))
+                    throw new BindingException($"'{o.Donates}' is donated to output '{o.Name}' but its tensor is also bound to '{name}', which would be overwritten");
+        }
     }
 }

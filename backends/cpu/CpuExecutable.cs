@@ -109,7 +109,6 @@ public sealed unsafe class CpuExecutable : IExecutable, IDeviceBound
         BindingCheck.Validate(Graph, inputs, outputs);
         var boundInputs = CheckTensors(inputs, "input");
         var boundOutputs = CheckTensors(outputs, "output");
-        CheckAliasing(inputs, outputs);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -240,21 +239,6 @@ public sealed unsafe class CpuExecutable : IExecutable, IDeviceBound
             result[name] = host;
         }
         return result;
-    }
-
-    private void CheckAliasing(IReadOnlyDictionary<string, IDeviceTensor> inputs, IReadOnlyDictionary<string, IDeviceTensor> outputs)
-    {
-        var seen = new Dictionary<IDeviceTensor, string>(ReferenceEqualityComparer.Instance);
-        foreach (var (name, t) in outputs)
-            if (!seen.TryAdd(t, name))
-                throw new BindingException($"outputs '{seen[t]}' and '{name}' are bound to the same tensor");
-        foreach (var o in Graph.Outputs.Where(o => o.Donates is not null))
-        {
-            var donated = inputs[o.Donates!];
-            foreach (var (name, t) in inputs)
-                if (name != o.Donates && ReferenceEquals(t, donated))
-                    throw new BindingException($"'{o.Donates}' is donated to output '{o.Name}' but its tensor is also bound to '{name}', which would be overwritten");
-        }
     }
 
     private static Dictionary<string, nint> Pin(Dictionary<string, HostMemoryTensor> tensors, List<GCHandle> handles)

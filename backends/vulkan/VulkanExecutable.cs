@@ -101,7 +101,6 @@ public sealed unsafe class VulkanExecutable : IDeviceTimedExecutable, IDeviceBou
         ArgumentNullException.ThrowIfNull(outputs);
         ObjectDisposedException.ThrowIf(_device.IsDisposed, _device);
         BindingCheck.Validate(Graph, inputs, outputs);
-        CheckAliasing(inputs, outputs);
         var bound = new VulkanTensor[_slotNames.Length];
         foreach (var (name, slot) in _inputSlot) bound[slot] = Own(inputs[name], $"input '{name}'");
         for (int o = 0; o < Graph.Outputs.Count; o++)
@@ -202,21 +201,6 @@ public sealed unsafe class VulkanExecutable : IDeviceTimedExecutable, IDeviceBou
             throw new BindingException($"{role} is bound to a {tensor.GetType().Name}{(tensor is VulkanTensor o ? $" of {o.Device.Info.Id}" : "")}, not a tensor allocated by {_device.Info.Id}");
         if (v.IsDisposed) throw new BindingException($"{role} is bound to a disposed tensor");
         return v;
-    }
-
-    private void CheckAliasing(IReadOnlyDictionary<string, IDeviceTensor> inputs, IReadOnlyDictionary<string, IDeviceTensor> outputs)
-    {
-        var seen = new Dictionary<IDeviceTensor, string>(ReferenceEqualityComparer.Instance);
-        foreach (var (name, t) in outputs)
-            if (!seen.TryAdd(t, name))
-                throw new BindingException($"outputs '{seen[t]}' and '{name}' are bound to the same tensor");
-        foreach (var o in Graph.Outputs.Where(o => o.Donates is not null))
-        {
-            var donated = inputs[o.Donates!];
-            foreach (var (name, t) in inputs)
-                if (name != o.Donates && ReferenceEquals(t, donated))
-                    throw new BindingException($"'{o.Donates}' is donated to output '{o.Name}' but its tensor is also bound to '{name}', which would be overwritten");
-        }
     }
 
     private Recording RecordingFor(VulkanTensor[] bound)

@@ -15,21 +15,8 @@ internal static class VulkanLowering
     /// <summary>Yes for every IR op over f32/f16/bf16/i32 whose views fit the shaders; no for f64.</summary>
     public static Support Supports(Op op, IReadOnlyList<TensorType> inputTypes)
     {
-        foreach (var t in inputTypes)
-            if (t.DType == DType.F64)
-                return Support.No($"{op.Name}: the Vulkan backend computes in f32 and does not hold f64 tensors (f64 is for the reference backend)");
-        TensorType[] outputs;
-        try
-        {
-            outputs = op.InferTypes(inputTypes);
-        }
-        catch (OpTypeException e)
-        {
-            return Support.No($"{op.Name}: the inputs do not type-check: {e.Message}");
-        }
-        foreach (var t in outputs)
-            if (t.DType == DType.F64)
-                return Support.No($"{op.Name}: the Vulkan backend computes in f32 and cannot produce f64 results (f64 is for the reference backend)");
+        var basic = SupportRules.Float32Compute(op, inputTypes, "Vulkan", out var outputs);
+        if (!basic.IsSupported) return basic;
         string? tooWide = ViewLimits.Check(op, inputTypes, outputs);
         return tooWide is null ? Support.Yes : Support.No($"{op.Name}: {tooWide}");
     }
