@@ -125,9 +125,6 @@ internal sealed class TrainCommand : ICommand
             // End the progress line, so an error message starts on a line of its own.
             bar.Finish();
         }
-        foreach (var e in result.Epochs)
-            context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {e.Epoch}: train loss {e.TrainLoss:0.0000}, held-out loss {e.EvalLoss:0.0000}{(e.Accuracy is { } a ? $", accuracy {a:P2}" : "")}, {e.Seconds:0.0} s ({e.StepsPerSecond:0.00} steps/s)"));
         return result;
     }
 
@@ -210,6 +207,14 @@ internal sealed class TrainCommand : ICommand
 
         public void Report(TrainingProgress p)
         {
+            if (p.Finished is { } e)
+            {
+                // Each epoch's result on a line of its own as soon as it is evaluated.
+                Finish();
+                error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"epoch {e.Epoch}: train loss {e.TrainLoss:0.0000}, held-out loss {e.EvalLoss:0.0000}{(e.Accuracy is { } a ? $", accuracy {a:P2}" : "")}, {e.Seconds:0.0} s ({e.StepsPerSecond:0.00} steps/s)"));
+                return;
+            }
             if (p.StepInEpoch != p.StepsInEpoch && DateTime.UtcNow - _last < TimeSpan.FromMilliseconds(250)) return;
             _last = DateTime.UtcNow;
             const int width = 24;
@@ -223,6 +228,7 @@ internal sealed class TrainCommand : ICommand
         public void Finish()
         {
             if (_written) error.WriteLine();
+            _written = false;
         }
     }
 }

@@ -21,5 +21,9 @@ public sealed record EpochResult(int Epoch, int Step, double TrainLoss, double E
 public sealed record RunResult(RunOptions Options, string Device, string ModelConfig, long Parameters, double TrainFlopsPerStep,
     double ForwardFlopsPerExample, IReadOnlyList<EpochResult> Epochs);
 
-/// <summary>Progress of the current epoch, for a progress bar.</summary>
-public sealed record TrainingProgress(int Epoch, int Epochs, int StepInEpoch, int StepsInEpoch, double Loss, double StepsPerSecond);
+/// <summary>Progress of the current epoch, for a progress bar; <see cref="Finished"/> is set once the epoch is evaluated.</summary>
+public sealed record TrainingProgress(int Epoch, int Epochs, int StepInEpoch, int StepsInEpoch, double Loss, double StepsPerSecond)
+{
+    /// <summary>The epoch's result, on the one report made after its evaluation.</summary>
+    public EpochResult? Finished { get; init; }
+}

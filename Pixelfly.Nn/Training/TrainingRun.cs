@@ -156,6 +156,7 @@ public static class TrainingRun
             var (evalLoss, accuracy) = evaluate(trainer);
             var result = new EpochResult(epoch, step, lossSum / stepsPerEpoch, evalLoss, accuracy, seconds, stepsPerEpoch / seconds);
             epochs.Add(result);
+            progress?.Invoke(new TrainingProgress(epoch, o.Epochs, stepsPerEpoch, stepsPerEpoch, result.TrainLoss, result.StepsPerSecond) { Finished = result });
             Append(metrics, new JsonObject
             {
                 ["event"] = "epoch", ["epoch"] = epoch, ["step"] = step, ["trainLoss"] = result.TrainLoss, ["evalLoss"] = evalLoss,
