@@ -39,12 +39,7 @@ internal static class BlockSparseLowering
             .ToArray();
         var (x, y, z) = Grid.For(blocks, 1, c.Limits);
         return new Dispatch("sdd", tile.Specialization(op.TransA, op.TransB), push,
-            [
-                BufferArg.Value(c.Node.Inputs[0], a.ElementCount),
-                BufferArg.Value(c.Node.Inputs[1], b.ElementCount),
-                BufferArg.Value(c.Node.Outputs[0], c.Out(0).Shape.ElementCount),
-                BufferArg.Table(BlockLineTable.Coordinates(layout)),
-            ],
+            Buffers(c, BlockLineTable.Coordinates(layout)),
             x, y, z, Label(c, op, batch, tile));
     }
 
@@ -70,12 +65,7 @@ internal static class BlockSparseLowering
             .ToArray();
         var (x, y, z) = Grid.For(tiles, 1, c.Limits);
         return new Dispatch("dsd", tile.Specialization(op.TransA, op.TransB), push,
-            [
-                BufferArg.Value(c.Node.Inputs[0], w.ElementCount),
-                BufferArg.Value(c.Node.Inputs[1], b.ElementCount),
-                BufferArg.Value(c.Node.Outputs[0], c.Out(0).Shape.ElementCount),
-                BufferArg.Table(table),
-            ],
+            Buffers(c, table),
             x, y, z, Label(c, op, batch, tile));
     }
 
@@ -101,16 +91,20 @@ internal static class BlockSparseLowering
             .ToArray();
         var (x, y, z) = Grid.For(tiles, 1, c.Limits);
         return new Dispatch("dds", tile.Specialization(op.TransA, op.TransB), push,
-            [
-                BufferArg.Value(c.Node.Inputs[0], a.ElementCount),
-                BufferArg.Value(c.Node.Inputs[1], w.ElementCount),
-                BufferArg.Value(c.Node.Outputs[0], c.Out(0).Shape.ElementCount),
-                BufferArg.Table(table),
-            ],
+            Buffers(c, table),
             x, y, z, Label(c, op, batch, tile));
     }
 
     private static string Label(LoweringContext c, BlockSparseMatMulOp op, long batch, TileConfig tile) =>
         $"node {c.Node.Index} block_sparse_matmul {op.Mode.ToString().ToLowerInvariant()} b={op.Layout.BlockSize} "
         + $"{op.Layout.NnzBlocks} blocks, batch {batch}{(op.TransA ? " transA" : "")}{(op.TransB ? " transB" : "")}, {tile}";
+
+    // Every block-sparse shader binds: both operands, the output, and the layout table its walk needs.
+    private static BufferArg[] Buffers(LoweringContext c, int[] table) =>
+    [
+        BufferArg.Value(c.Node.Inputs[0], c.In(0).Shape.ElementCount),
+        BufferArg.Value(c.Node.Inputs[1], c.In(1).Shape.ElementCount),
+        BufferArg.Value(c.Node.Outputs[0], c.Out(0).Shape.ElementCount),
+        BufferArg.Table(table),
+    ];
 }
