@@ -89,13 +89,42 @@ public sealed class PixelflyLinear : Module, ILinearLayer
         ArgumentNullException.ThrowIfNull(scope);
         Shapes.RequireFeatures(x, InFeatures, $"pixelfly linear '{Name}'");
         var b = scope.Builder;
-        var sparse = Sparse(b, x, scope.Use(SparseWeight));
-        if (U is null || V is null) return sparse + scope.Use(Bias);
-        var lowRank = b.MatMul(b.MatMul(x, scope.Use(V), transB: true), scope.Use(U), transB: true);
-        var g = GateWeight is null || GateBias is null
-            ? b.Scalar(0.5)
-            : b.Sigmoid(b.MatMul(x, scope.Use(GateWeight)) + scope.Use(GateBias));
-        return sparse + g * (lowRank - sparse) + scope.Use(Bias);
+        var w = scope.Use(SparseWeight);
+        if (U is null || V is null) return Sparse(b, x, w) + scope.Use(Bias);
+        var (h, g) = LowRankAndGate(scope, x);
+        // g is one scalar per token, so it commutes with the products: g·(x·(U·V)ᵀ) = (g·(x·Vᵀ))·Uᵀ and
+        // (1 − g)·(x·W_sᵀ) = ((1 − g)·x)·W_sᵀ. Scaling the rank-r and the narrower of the in/out sides instead of
+        // forming lerp(S, L, g) on out-wide rows keeps every out-wide intermediate (L − S, dS, dL) out of the step,
+        // and autodiff then forms the gate's gradient from rank-r and in-width products.
+        var lowRank = b.MatMul(g * h, scope.Use(U), transB: true);
+        var keep = b.Scalar(1.0) - g;
+        var sparse = InFeatures <= OutFeatures ? Sparse(b, keep * x, w) : keep * Sparse(b, x, w);
+        return sparse + lowRank + scope.Use(Bias);
+    }
+
+    // h = x·Vᵀ and the gate g = σ(x·w_g + b_g). The gate's weight row rides along as row r of one [r + 1, in]
+    // product, so its forward, its input gradient and its weight gradient are part of V's GEMMs instead of K = 1 and
+    // N = 1 products of their own.
+    private (Value H, Value G) LowRankAndGate(GraphScope scope, Value x)
+    {
+        var b = scope.Builder;
+        var v = scope.Use(V!);
+        if (GateWeight is null || GateBias is null) return (b.MatMul(x, v, transB: true), b.Scalar(0.5));
+        var vg = b.Concat(0, v, b.Reshape(scope.Use(GateWeight), 1, InFeatures));
+        var z = b.MatMul(x, vg, transB: true);
+        var h = LastAxisSlice(b, z, 0, Config.Rank);
+        var gate = LastAxisSlice(b, z, Config.Rank, Config.Rank + 1);
+        return (h, b.Sigmoid(gate + scope.Use(GateBias)));
+    }
+
+    // Columns [from, to) of the last axis (fresh arrays: the op keeps them).
+    private static Value LastAxisSlice(GraphBuilder b, Value z, int from, int to)
+    {
+        var begin = new int[z.Shape.Rank];
+        var end = z.Shape.ToArray();
+        begin[^1] = from;
+        end[^1] = to;
+        return b.Slice(z, begin, end);
     }
 
     /// <inheritdoc/>

@@ -70,17 +70,19 @@ public sealed class LayerTests
             }
     }
 
-    [Test]
-    public void Pixelfly_linear_matches_its_formula_on_a_padded_misaligned_shape()
+    // 100 -> 150 and 150 -> 100 with b = 16: the layout is padded to multiples of 16, x is zero-padded and y sliced.
+    // The layer scales the narrower side by the gate (the input when in ≤ out, else the output): both are checked.
+    [TestCase(100, 150)]
+    [TestCase(150, 100)]
+    public void Pixelfly_linear_matches_its_formula_on_a_padded_misaligned_shape(int inF, int outF)
     {
-        // 100 -> 150 with b = 16: the layout is padded to multiples of 16, x is zero-padded and y sliced.
         var config = new PixelflyConfig(BlockSize: 16, ButterflySize: 4, Factors: 2, Rank: 6);
-        using var m = Make(n => new PixelflyLinear(n, 100, 150, config));
+        using var m = Make(n => new PixelflyLinear(n, inF, outF, config));
         var layer = m.Inner;
-        Assert.That(layer.Layout.Cols, Is.GreaterThanOrEqualTo(100));
-        Assert.That(layer.Layout.Rows, Is.GreaterThanOrEqualTo(150));
+        Assert.That(layer.Layout.Cols, Is.GreaterThanOrEqualTo(inF));
+        Assert.That(layer.Layout.Rows, Is.GreaterThanOrEqualTo(outF));
         const int tokens = 7;
-        var x = RandomInput(tokens * 100, 5);
+        var x = RandomInput(tokens * inF, 5);
         var y = RunLayer(layer, m, x, tokens);
 
         var l = layer.Layout;
@@ -98,18 +100,18 @@ public sealed class LayerTests
         for (int t = 0; t < tokens; t++)
         {
             double gate = gb[0];
-            for (int i = 0; i < 100; i++) gate += x[t * 100 + i] * gw[i];
+            for (int i = 0; i < inF; i++) gate += x[t * inF + i] * gw[i];
             gate = 1 / (1 + Math.Exp(-gate));
             var xv = new double[r];
             for (int q = 0; q < r; q++)
-                for (int i = 0; i < 100; i++) xv[q] += x[t * 100 + i] * v[q * 100 + i];
-            for (int o = 0; o < 150; o++)
+                for (int i = 0; i < inF; i++) xv[q] += x[t * inF + i] * v[q * inF + i];
+            for (int o = 0; o < outF; o++)
             {
                 double sparse = 0, low = 0;
-                for (int i = 0; i < 100; i++) sparse += x[t * 100 + i] * ws[o * l.Cols + i];
+                for (int i = 0; i < inF; i++) sparse += x[t * inF + i] * ws[o * l.Cols + i];
                 for (int q = 0; q < r; q++) low += xv[q] * u[o * r + q];
                 double expected = (1 - gate) * sparse + gate * low + bias[o];
-                Assert.That(y[t * 150 + o], Is.EqualTo(expected).Within(1e-5), $"token {t}, output {o}");
+                Assert.That(y[t * outF + o], Is.EqualTo(expected).Within(1e-5), $"token {t}, output {o}");
             }
         }
     }
