@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pixelfly.Devices;
@@ -129,6 +130,7 @@ public static class TrainingRun
 
         string metrics = Path.Combine(o.OutputFolder, TrainingRun.MetricsFile);
         if (o.Resume is null && File.Exists(metrics)) File.Delete(metrics);
+        else if (File.Exists(metrics)) TrimMetrics(metrics, step);
         double trainFlops = GraphFlops.Matmuls(trainer.TrainingGraph);
         double forwardFlops = GraphFlops.Matmuls(trainer.EvaluationGraph) / setup.BatchSize;
         Append(metrics, new JsonObject
@@ -176,6 +178,29 @@ public static class TrainingRun
     {
         line["time"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
         File.AppendAllText(path, line.ToJsonString() + "\n");
+    }
+
+    // A run killed after its last checkpoint logged steps (and maybe half a line) that the resumed run repeats: keep
+    // only what happened up to the checkpoint's step, so the log stays one loss curve.
+    private static void TrimMetrics(string path, int resumedStep)
+    {
+        var kept = new StringBuilder();
+        foreach (var line in File.ReadLines(path))
+        {
+            JsonNode? node;
+            try
+            {
+                node = JsonNode.Parse(line);
+            }
+            catch (JsonException)
+            {
+                continue;   // a line cut short by the kill
+            }
+            if (node is JsonObject o && o["step"] is JsonValue v && v.TryGetValue(out int s) && s > resumedStep && (string?)o["event"] != "start")
+                continue;
+            kept.Append(line).Append('\n');
+        }
+        AtomicFile.WriteAllText(path, kept.ToString());
     }
 
     private static int[] Shuffle(int count, SeededRandom random)

@@ -67,6 +67,49 @@ public sealed class TrainCommandTests : ScratchFolder
     }
 
     [Test]
+    public void A_killed_training_process_resumes_from_its_last_checkpoint_on_the_same_loss_curve()
+    {
+        string data = FashionMnist(), killed = PathOf("killed");
+        string[] common = ["train", "--model", "mixer", "--data", "fashion-mnist", "--sparsity", "pixelfly", "--device", "cpu",
+            "--data-dir", data, "--train-limit", "64", "--eval-limit", "32", "--batch", "32", "--epochs", "8"];
+        var reference = CliHarness.Run([.. common, "--out", PathOf("reference")]);
+        Assert.That(reference.ExitCode, Is.EqualTo(0), reference.ToString());
+        var expected = StepLosses(Path.Combine(PathOf("reference"), "metrics.jsonl"));
+        Assert.That(expected, Has.Count.EqualTo(16));
+
+        // A real `pixelfly train` process, killed (SIGKILL) as soon as its first checkpoint is on disk: whatever
+        // epoch it had reached, it has 7 more to go, so the kill always lands mid-run.
+        string checkpoint = Path.Combine(killed, "checkpoint.safetensors");
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { Path.Combine(TestContext.CurrentContext.TestDirectory, "pixelfly.dll") }.Concat(common).Concat(["--out", killed]))
+            start.ArgumentList.Add(a);
+        using (var process = System.Diagnostics.Process.Start(start)!)
+        {
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            while (!File.Exists(checkpoint) && !process.HasExited) Thread.Sleep(5);
+            Assert.That(process.HasExited, Is.False, $"the process ended (exit {(process.HasExited ? process.ExitCode : 0)}) before it could be killed");
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        Assert.That(File.Exists(Path.Combine(killed, "summary.json")), Is.False, "the run was killed before its end");
+
+        var resumed = CliHarness.Run([.. common, "--out", killed, "--resume", checkpoint]);
+        Assert.That(resumed.ExitCode, Is.EqualTo(0), resumed.ToString());
+        var curve = StepLosses(Path.Combine(killed, "metrics.jsonl"));
+        Assert.That(curve.Select(c => c.Step), Is.EqualTo(Enumerable.Range(1, 16)), "one step line per step: the killed run's lines after its checkpoint are dropped");
+        Assert.That(curve, Is.EqualTo(expected), "the same losses as the run that was never interrupted (training is deterministic on one device)");
+    }
+
+    private static List<(int Step, double Loss)> StepLosses(string metrics) =>
+        Events(metrics).Where(e => (string?)e["event"] == "step").Select(e => ((int)e["step"]!, (double)e["loss"]!)).ToList();
+
+    [Test]
     public void Compare_trains_both_and_writes_a_report()
     {
         string data = FashionMnist(), output = PathOf("cmp");
