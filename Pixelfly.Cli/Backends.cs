@@ -1,4 +1,5 @@
 using Pixelfly.Backends.Cpu;
+using Pixelfly.Backends.Cuda;
 using Pixelfly.Backends.Reference;
 using Pixelfly.Backends.Vulkan;
 using Pixelfly.Devices;
@@ -14,5 +15,6 @@ internal static class Backends
         BackendRegistry.Register(new CpuBackend());
         BackendRegistry.Register(new ReferenceBackend());
         BackendRegistry.Register(new VulkanBackend());
+        BackendRegistry.Register(new CudaBackend());
     }
 }

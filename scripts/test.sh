@@ -9,6 +9,8 @@
 # vulkan-validationlayers the same way, checks that the committed SPIR-V matches the GLSL sources
 # (scripts/build-shaders.sh --check), and runs every test with the Khronos validation layer on
 # (PIXELFLY_VULKAN_VALIDATION=1; the Vulkan test fixtures enable it themselves and fail on any message).
+# The CUDA backend's kernels are compiled with NVRTC fetched by scripts/fetch-nvrtc.sh (no GPU needed; its tests
+# that need a GPU are ignored with the reason).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/apt-packages.sh
@@ -31,6 +33,13 @@ ensure_package mesa-vulkan-drivers has_lavapipe || echo "warning: without mesa-v
 ensure_package vulkan-validationlayers has_vulkan_validation_layer || echo "warning: without vulkan-validationlayers the Vulkan tests fail (they require the validation layer)" >&2
 ensure_package glslc has_glslc || echo "warning: without glslc the committed SPIR-V cannot be checked against the GLSL sources" >&2
 export PIXELFLY_VULKAN_VALIDATION=1
+
+# The CUDA backend's kernels are compiled by NVRTC in the tests (no GPU needed). NVRTC comes from Debian's non-free
+# component (scripts/fetch-nvrtc.sh, cached in ~/.cache/pixelfly/nvrtc); when it cannot be fetched, the compile tests
+# are ignored with the reason instead of failing.
+if ! nvrtc_log=$(scripts/fetch-nvrtc.sh 2>&1); then
+    echo "warning: NVRTC could not be fetched, so the CUDA kernel compile tests are ignored: $(tail -n 1 <<<"$nvrtc_log")" >&2
+fi
 
 results="artifacts/test-results"
 rm -rf "$results"

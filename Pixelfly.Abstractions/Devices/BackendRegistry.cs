@@ -13,6 +13,9 @@ public static class BackendRegistry
     /// <summary>Environment variable listing hardware features to switch off (e.g. "cpu.avx512").</summary>
     public const string DisableEnvVar = "PIXELFLY_DISABLE";
 
+    /// <summary>Environment variable listing opt-in features to switch on (e.g. "cuda.tf32"), off by default.</summary>
+    public const string EnableEnvVar = "PIXELFLY_ENABLE";
+
     private static readonly object Gate = new();
     private static readonly List<IBackend> Registered = [];
 

@@ -39,6 +39,19 @@ public static class BindingCheck
         ValidateAliasing(graph, inputs, outputs);
     }
 
+    /// <summary>
+    /// <paramref name="tensor"/> as the backend's <typeparamref name="T"/>; throws <see cref="BindingException"/>
+    /// (naming the binding, <paramref name="role"/>) when it is another kind of tensor, one of another device, or disposed.
+    /// </summary>
+    public static T OwnedTensor<T>(IDeviceTensor tensor, IDevice device, string role, Func<T, IDevice> deviceOf, Func<T, bool> isDisposed)
+        where T : class, IDeviceTensor
+    {
+        if (tensor is not T t || !ReferenceEquals(deviceOf(t), device))
+            throw new BindingException($"{role} is bound to a {tensor.GetType().Name}{(tensor is T o ? $" of {deviceOf(o).Info.Id}" : "")}, not a tensor allocated by {device.Info.Id}");
+        if (isDisposed(t)) throw new BindingException($"{role} is bound to a disposed tensor");
+        return t;
+    }
+
     private static void ValidateAliasing(Graph graph, IReadOnlyDictionary<string, IDeviceTensor> inputs, IReadOnlyDictionary<string, IDeviceTensor> outputs)
     {
         var seen = new Dictionary<IDeviceTensor, string>(ReferenceEqualityComparer.Instance);

@@ -38,13 +38,27 @@ public sealed record DeviceOptions(IReadOnlySet<string> DisabledFeatures)
     /// <summary>No features disabled.</summary>
     public static DeviceOptions None { get; } = new(new HashSet<string>());
 
-    /// <summary>Reads PIXELFLY_DISABLE (comma-separated feature keys such as "cpu.avx512").</summary>
-    public static DeviceOptions FromEnvironment()
-    {
-        var raw = Environment.GetEnvironmentVariable(BackendRegistry.DisableEnvVar) ?? "";
-        return new(raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase));
-    }
+    /// <summary>
+    /// Opt-in features that are off unless named (e.g. "cuda.tf32"); read from PIXELFLY_ENABLE by
+    /// <see cref="FromEnvironment"/>. Empty by default.
+    /// </summary>
+    public IReadOnlySet<string> EnabledFeatures { get; init; } = new HashSet<string>();
+
+    /// <summary>
+    /// Reads PIXELFLY_DISABLE (comma-separated feature keys such as "cpu.avx512") and PIXELFLY_ENABLE (opt-in
+    /// feature keys such as "cuda.tf32").
+    /// </summary>
+    public static DeviceOptions FromEnvironment() =>
+        new(ReadKeys(BackendRegistry.DisableEnvVar)) { EnabledFeatures = ReadKeys(BackendRegistry.EnableEnvVar) };
 
     /// <summary>True when the feature key was switched off.</summary>
     public bool IsDisabled(string feature) => DisabledFeatures.Contains(feature);
+
+    /// <summary>True when the opt-in feature key was switched on.</summary>
+    public bool IsEnabled(string feature) => EnabledFeatures.Contains(feature);
+
+    private static HashSet<string> ReadKeys(string variable) =>
+        (Environment.GetEnvironmentVariable(variable) ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
 }

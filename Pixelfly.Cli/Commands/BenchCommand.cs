@@ -40,6 +40,7 @@ internal sealed class BenchCommand : ICommand
             new OptionSpec("list", null, "list suites and cases (with --suite: that suite's) and exit"),
             new OptionSpec("export-cases", "FILE", "write the selected cases as JSON lines (graphs and input specs) and exit"),
             new OptionSpec("compare", null, "compare result files A.json [B.json] instead of running: ratios B/A per case (with --plot: redraw A)"),
+            new OptionSpec("baselines", "FILE", "with --compare A.json: print issue 6's goals table of A against external baselines (scripts/gpu/torch_baselines.py's JSON)"),
         ],
         """
         Protocol (docs/PERFORMANCE.md): per device the peak FMA throughput is measured once; per case the
@@ -70,6 +71,7 @@ internal sealed class BenchCommand : ICommand
           pixelfly bench --device cpu,ref --suite smoke
           pixelfly bench --compare before.json after.json
           pixelfly bench --compare out.json --plot out.png      (redraw the plot of a result file)
+          pixelfly bench --compare gpu.json --baselines torch.json   (goals table against cuBLAS / torch BSR)
         """)
     {
         OptionalPositionals = ["A.json", "B.json"],
@@ -81,6 +83,8 @@ internal sealed class BenchCommand : ICommand
     public int Execute(ParsedArguments args, CommandContext context)
     {
         if (args.Has("compare")) return Compare(args, context);
+        if (args.Has("baselines"))
+            throw new UsageException("--baselines is read with --compare: pixelfly bench --compare A.json --baselines torch.json");
         if (args.PositionalCount > 0)
             throw new UsageException($"unexpected argument '{args.Positional(0)}' for 'pixelfly bench' (result files are read only with --compare); see 'pixelfly bench --help'");
 
@@ -171,11 +175,19 @@ internal sealed class BenchCommand : ICommand
 
     private static int Compare(ParsedArguments args, CommandContext context)
     {
-        var extra = args.Spec.Options.Where(o => o.Name is not ("compare" or "plot") && args.Has(o.Name)).Select(o => "--" + o.Name).ToArray();
+        var extra = args.Spec.Options.Where(o => o.Name is not ("compare" or "plot" or "baselines") && args.Has(o.Name)).Select(o => "--" + o.Name).ToArray();
         if (extra.Length > 0)
             throw new UsageException($"--compare only reads result files; it does not take {string.Join(", ", extra)}");
         if (args.PositionalCount == 0)
             throw new UsageException("--compare needs one or two result files: pixelfly bench --compare A.json [B.json]");
+        if (args.Value("baselines") is { } baselinesFile)
+        {
+            if (args.PositionalCount != 1 || args.Has("plot"))
+                throw new UsageException("--baselines sets one result file against external baselines: pixelfly bench --compare A.json --baselines torch.json");
+            var report = BenchReportJson.Load(args.Positional(0));
+            context.Out.Write(GpuGoals.ToMarkdown(report, ExternalBaselines.Load(baselinesFile)));
+            return Cli.ExitOk;
+        }
         string? plot = args.Value("plot");
         if (plot is not null && args.PositionalCount != 1)
             throw new UsageException("--compare with --plot draws one result file: pixelfly bench --compare A.json --plot A.png");

@@ -79,6 +79,9 @@ public sealed class Trainer : IDisposable
     /// <summary>The compiled training-step graph.</summary>
     public Graph TrainingGraph { get; }
 
+    /// <summary>The training step as compiled on the device (for profiling and <see cref="IExecutable.Describe"/>).</summary>
+    public IExecutable TrainingExecutable => _train;
+
     /// <summary>The compiled forward graph (outputs "loss" and the task's outputs).</summary>
     public Graph EvaluationGraph { get; }
 

@@ -82,11 +82,7 @@ public sealed class VulkanDevice : IDevice, IDeviceDiagnostics
     /// <inheritdoc/>
     public IDeviceTensor Allocate(TensorType type, int guardBytes = 0)
     {
-        ArgumentNullException.ThrowIfNull(type);
-        ArgumentOutOfRangeException.ThrowIfNegative(guardBytes);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (type.DType == DType.F64)
-            throw new NotSupportedException($"tensor {type}: the vulkan backend does not hold f64 tensors (use the reference backend)");
+        AllocationCheck.Validate(type, guardBytes, this, _disposed, "vulkan");
         ulong limit = Context.Facts.MaxStorageBufferRange;
         if ((ulong)type.ByteCount > limit)
             throw new NotSupportedException($"tensor {type} needs {DeviceBuffer.FormatBytes((ulong)type.ByteCount)}, more than {Info.Id}'s largest storage buffer ({DeviceBuffer.FormatBytes(limit)}, maxStorageBufferRange); split it into smaller tensors");

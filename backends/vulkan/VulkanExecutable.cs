@@ -1,8 +1,8 @@
 using System.Text;
 using Pixelfly.Backends.Vulkan.Lowering;
-using Pixelfly.Backends.Vulkan.Planning;
 using Pixelfly.Backends.Vulkan.Runtime;
 using Pixelfly.Devices;
+using Pixelfly.Devices.Planning;
 using Pixelfly.Ir;
 using Pixelfly.Tensors;
 using Silk.NET.Vulkan;
@@ -19,9 +19,7 @@ public sealed unsafe class VulkanExecutable : IDeviceTimedExecutable, IDeviceBou
     private const int MaxRecordings = 4;
     private readonly VulkanDevice _device;
     private readonly VulkanProgram _program;
-    private readonly string[] _slotNames;
-    private readonly Dictionary<string, int> _inputSlot = [];
-    private readonly int[] _outputSlot;
+    private readonly BindingSlots _slots;
     private readonly DeviceBuffer _status;
     private readonly QueryPool _timestamps;
     private readonly List<Recording> _recordings = [];
@@ -32,26 +30,10 @@ public sealed unsafe class VulkanExecutable : IDeviceTimedExecutable, IDeviceBou
     {
         _device = device;
         Graph = graph;
-        CheckSupported(device, graph, lowering);
-        var types = new List<TensorType>();
-        var names = new List<string>();
-        foreach (var v in graph.Bindable)
-        {
-            _inputSlot[v.Name] = types.Count;
-            types.Add(v.Type);
-            names.Add(v.Name);
-        }
-        _outputSlot = new int[graph.Outputs.Count];
-        for (int o = 0; o < graph.Outputs.Count; o++)
-        {
-            var output = graph.Outputs[o];
-            _outputSlot[o] = output.Donates is { } d ? _inputSlot[d] : types.Count;
-            types.Add(graph.Values[output.Value].Type);
-            names.Add("output " + output.Name);
-        }
-        _slotNames = names.ToArray();
+        GraphSupportCheck.Validate(graph, device, "the vulkan backend computes in f32 and does not hold f64 tensors (use the reference backend)", lowering.Supports);
+        _slots = new BindingSlots(graph);
         var context = device.Context;
-        _program = new VulkanProgram(context, device.Transfers, device.Pipelines, lowering, device.Limits, graph, types, _inputSlot, _outputSlot);
+        _program = new VulkanProgram(context, device.Transfers, device.Pipelines, lowering, device.Limits, graph, _slots.Types, _slots.InputSlot, _slots.OutputSlot);
         try
         {
             _status = DeviceBuffer.HostVisible(context, 16, "the status words");
@@ -92,7 +74,7 @@ public sealed unsafe class VulkanExecutable : IDeviceTimedExecutable, IDeviceBou
         get { lock (_gate) return _recordings.Count; }
     }
 
-    internal VulkanMemoryPlan Plan => _program.Plan;
+    internal LivenessMemoryPlan Plan => _program.Plan;
 
     /// <inheritdoc/>
     public void Run(IReadOnlyDictionary<string, IDeviceTensor> inputs, IReadOnlyDictionary<string, IDeviceTensor> outputs)
@@ -101,17 +83,8 @@ public sealed unsafe class VulkanExecutable : IDeviceTimedExecutable, IDeviceBou
         ArgumentNullException.ThrowIfNull(outputs);
         ObjectDisposedException.ThrowIf(_device.IsDisposed, _device);
         BindingCheck.Validate(Graph, inputs, outputs);
-        var bound = new VulkanTensor[_slotNames.Length];
-        foreach (var (name, slot) in _inputSlot) bound[slot] = Own(inputs[name], $"input '{name}'");
-        for (int o = 0; o < Graph.Outputs.Count; o++)
-        {
-            var output = Graph.Outputs[o];
-            var t = Own(outputs[output.Name], $"output '{output.Name}'");
-            bound[_outputSlot[o]] = t;
-            // Donating outputs share the input's slot; keep their own slot filled so the recording key is complete.
-            int own = _inputSlot.Count + o;
-            bound[own] = t;
-        }
+        // Every slot is filled (donating outputs too), so the tensors are a complete key for the recordings.
+        var bound = _slots.Bind(inputs, outputs, Own);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -119,7 +92,8 @@ public sealed unsafe class VulkanExecutable : IDeviceTimedExecutable, IDeviceBou
             new Span<uint>(_status.Mapped, 4).Clear();
             var context = _device.Context;
             lock (context.Gate) context.Submit(recording.CommandBuffer);
-            CheckStatus();
+            // The status words: see BufferArg.Status.
+            KernelStatusCheck.ThrowIfBad(Graph, new ReadOnlySpan<int>(_status.Mapped, 4), "a dispatch");
             LastRunDeviceMilliseconds = ReadTimestamps();
         }
     }
@@ -131,7 +105,7 @@ public sealed unsafe class VulkanExecutable : IDeviceTimedExecutable, IDeviceBou
         var f = _device.Context.Facts;
         var sb = new StringBuilder();
         sb.AppendLine($"vulkan executable on {f.Id} ({f.Name}): {Graph.Nodes.Count} nodes -> {p.DispatchCount} dispatches, {p.Steps.Count - p.DispatchCount} copies, {p.BarrierCount} barriers, {_device.Pipelines.Count} pipeline(s) on the device");
-        sb.AppendLine($"memory plan: arena {DeviceBuffer.FormatBytes(p.ArenaBytes)} in {p.Plan.ArenaSlotWords.Length} slot(s) for {p.Plan.ArenaValues} value(s) ({p.Plan.SlotReuses} reuse(s)), " +
+        sb.AppendLine($"memory plan: arena {DeviceBuffer.FormatBytes(p.ArenaBytes)} in {p.Plan.ArenaSlotSizes.Length} slot(s) for {p.Plan.ArenaValues} value(s) ({p.Plan.SlotReuses} reuse(s)), " +
                       $"{p.Plan.AliasedNodes.Count(a => a)} alias(es), {p.Plan.Imports.Length} import(s), constants+tables {DeviceBuffer.FormatBytes(p.ConstantBytes)}, scratch {DeviceBuffer.FormatBytes(p.ScratchBytes)}");
         foreach (var v in Graph.Values)
         {
@@ -182,26 +156,8 @@ public sealed unsafe class VulkanExecutable : IDeviceTimedExecutable, IDeviceBou
         }
     }
 
-    private static void CheckSupported(VulkanDevice device, Graph graph, IVulkanLowering lowering)
-    {
-        foreach (var v in graph.Values)
-            if (v.Kind != ValueKind.Node && v.Type.DType == DType.F64)
-                throw new UnsupportedOpException($"{v.Kind.ToString().ToLowerInvariant()} '{v.Name}' is {v.Type}: the vulkan backend computes in f32 and does not hold f64 tensors (use the reference backend)");
-        foreach (var node in graph.Nodes)
-        {
-            var support = lowering.Supports(node.Op, node.Inputs.Select(i => graph.Values[i].Type).ToArray());
-            if (!support.IsSupported)
-                throw new UnsupportedOpException($"node {node.Index} ({node.Op.Name}, output '{graph.Values[node.Outputs[0]].Name}') on {device.Info.Id}: {support.Reason}");
-        }
-    }
-
-    private VulkanTensor Own(IDeviceTensor tensor, string role)
-    {
-        if (tensor is not VulkanTensor v || !ReferenceEquals(v.Device, _device))
-            throw new BindingException($"{role} is bound to a {tensor.GetType().Name}{(tensor is VulkanTensor o ? $" of {o.Device.Info.Id}" : "")}, not a tensor allocated by {_device.Info.Id}");
-        if (v.IsDisposed) throw new BindingException($"{role} is bound to a disposed tensor");
-        return v;
-    }
+    private VulkanTensor Own(IDeviceTensor tensor, string role) =>
+        BindingCheck.OwnedTensor<VulkanTensor>(tensor, _device, role, t => t.Device, t => t.IsDisposed);
 
     private Recording RecordingFor(VulkanTensor[] bound)
     {
@@ -221,28 +177,6 @@ public sealed unsafe class VulkanExecutable : IDeviceTimedExecutable, IDeviceBou
             _recordings.RemoveAt(_recordings.Count - 1);
         }
         return recording;
-    }
-
-    // The status words: [tag = node index + 1, bad value, limit, position] (see BufferArg.Status); the wording
-    // follows the CPU backend's messages for the same errors.
-    private void CheckStatus()
-    {
-        var s = new ReadOnlySpan<int>(_status.Mapped, 4);
-        if (s[0] == 0) return;
-        int nodeIndex = s[0] - 1;
-        if (nodeIndex < 0 || nodeIndex >= Graph.Nodes.Count)
-            throw new ExecutionException($"a dispatch reported bad data with an unknown tag {s[0]} (value {s[1]}, limit {s[2]}, position {s[3]})");
-        var node = Graph.Nodes[nodeIndex];
-        string name = node.Op.Name;
-        string what = name switch
-        {
-            "gather" => $"gather: index {s[1]} at position {s[3]} is outside [0, {s[2]}) (the table's first dimension)",
-            "scatter_add" => $"scatter_add: index {s[1]} at position {s[3]} is outside [0, {s[2]}) (the output rows)",
-            "cross_entropy" => $"cross_entropy: row {s[3]} has label {s[1]}, outside [0, {s[2]})",
-            "adamw" => $"adamw: step must be >= 1 (steps count from 1; step 0 divides by a zero bias correction), got {BitConverter.Int32BitsToSingle(s[1])}",
-            _ => $"{name}: value {s[1]} at position {s[3]} is outside [0, {s[2]})",
-        };
-        throw new ExecutionException($"{what} (node {nodeIndex}, output '{Graph.Values[node.Outputs[0]].Name}')");
     }
 
     private double? ReadTimestamps()

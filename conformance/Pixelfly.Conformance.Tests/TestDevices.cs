@@ -1,4 +1,5 @@
 using Pixelfly.Backends.Cpu;
+using Pixelfly.Backends.Cuda;
 using Pixelfly.Backends.Reference;
 using Pixelfly.Backends.Vulkan;
 using Pixelfly.Devices;
@@ -9,8 +10,9 @@ namespace Pixelfly.Conformance.Tests;
 internal static class TestDevices
 {
     /// <summary>
-    /// Every device id the corpus fixture is instantiated for: cpu, ref and every Vulkan device the loader reports
-    /// (at least vulkan:0, so a machine without Vulkan shows that fixture ignored with the reason).
+    /// Every device id the corpus fixture is instantiated for: cpu, ref, every Vulkan device the loader reports and
+    /// every CUDA device the driver reports (at least vulkan:0 and cuda:0, so a machine without Vulkan or without an
+    /// NVIDIA GPU shows that fixture ignored with the reason).
     /// </summary>
     public static readonly string[] Ids;
 
@@ -22,7 +24,11 @@ internal static class TestDevices
         var vulkan = new VulkanBackend(validation: true);
         BackendRegistry.Register(vulkan);
         int vulkanDevices = vulkan.EnumerateDevices().Count;
-        Ids = ["cpu", "ref", .. Enumerable.Range(0, Math.Max(1, vulkanDevices)).Select(i => $"vulkan:{i}")];
+        var cuda = new CudaBackend();
+        BackendRegistry.Register(cuda);
+        int cudaDevices = cuda.EnumerateDevices().Count;
+        Ids = ["cpu", "ref", .. Enumerable.Range(0, Math.Max(1, vulkanDevices)).Select(i => $"vulkan:{i}"),
+            .. Enumerable.Range(0, Math.Max(1, cudaDevices)).Select(i => $"cuda:{i}")];
     }
 
     /// <summary>Opens a device, or ignores the calling test/fixture with the reason it is unavailable.</summary>

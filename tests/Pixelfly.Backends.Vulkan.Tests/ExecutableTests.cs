@@ -1,7 +1,7 @@
 using Pixelfly.Backends.Reference;
-using Pixelfly.Backends.Vulkan.Planning;
 using Pixelfly.Backends.Vulkan.Runtime;
 using Pixelfly.Devices;
+using Pixelfly.Devices.Planning;
 using Pixelfly.Ir;
 using Pixelfly.Tensors;
 using static Pixelfly.Backends.Vulkan.Tests.TestSupport;
@@ -30,7 +30,7 @@ public sealed class ExecutableTests(int index) : VulkanFixture(index)
             return t;
         }).ToArray();
         Assert.That(y, Is.EqualTo(expected.Select(e => (float)e)).Within(1e-5f));
-        Assert.That(exe.Plan.ArenaSlotWords, Has.Length.LessThanOrEqualTo(2), "intermediates ping-pong between two slots");
+        Assert.That(exe.Plan.ArenaSlotSizes, Has.Length.LessThanOrEqualTo(2), "intermediates ping-pong between two slots");
         Assert.That(exe.Describe(), Does.Contain("dispatches").And.Contain("arena"));
     }
 
@@ -45,7 +45,7 @@ public sealed class ExecutableTests(int index) : VulkanFixture(index)
         using var exe = (VulkanExecutable)Device.Compile(b.Build());
         int value = exe.Graph.Outputs[0].Value;
         Assert.That(exe.Plan.Storage[value].Kind, Is.EqualTo(StorageKind.Output));
-        Assert.That(exe.Plan.Exports.Select(x => x.Kind), Is.EqualTo(new[] { ExportKind.None, ExportKind.CopyWords }));
+        Assert.That(exe.Plan.Exports.Select(x => x.Kind), Is.EqualTo(new[] { ExportKind.None, ExportKind.CopyValue }));
         var tx = RandomTensor(11, 50);
 
         var r = Run(exe, Device, new() { ["x"] = tx });

@@ -95,7 +95,7 @@ public sealed class BenchCommandTests : ScratchFolder
     [Test]
     public void AnUnknownSuiteOrCaseIsAnError()
     {
-        CliHarness.Fails(1, ["bench", "--suite", "gpu-headline"], "unknown suite 'gpu-headline'", "cpu-headline");
+        CliHarness.Fails(1, ["bench", "--suite", "gpu-headlines"], "unknown suite 'gpu-headlines'", "cpu-headline", "gpu-headline");
         CliHarness.Fails(1, ["bench", "--suite", "smoke", "--case", "gemm/1x1x1"], "no perf case 'gemm/1x1x1'", "similar ids: gemm/64x128x128");
         CliHarness.Fails(1, ["bench", "--cases", PathOf("missing.jsonl")], "does not exist");
         CliHarness.Fails(1, ["bench", "--cases", Write("bad.jsonl", "{\"id\": 1}\n")], "bad.jsonl line 1");

@@ -2,6 +2,7 @@ using Pixelfly.Backends.Cpu.Kernels;
 using Pixelfly.Ir;
 using Pixelfly.Ir.Ops;
 using Pixelfly.Tensors;
+using BestFitSlotAllocator = Pixelfly.Devices.Planning.BestFitSlotAllocator;
 
 namespace Pixelfly.Backends.Cpu.Planning;
 
@@ -105,7 +106,7 @@ internal static class MemoryPlanner
         }
 
         // 6. Arena allocation in node order.
-        var arena = new ArenaAllocator();
+        var arena = new BestFitSlotAllocator();
         var slotOf = new Dictionary<int, int>();
         var releaseAt = new Dictionary<int, List<int>>();
         void Place(int v, int time)
@@ -136,7 +137,7 @@ internal static class MemoryPlanner
                 }
             Release(node.Index);
         }
-        var offsets = arena.AssignOffsets(out long arenaFloats);
+        var offsets = AssignOffsets(arena.Capacities, out long arenaFloats);
         foreach (var (v, slot) in slotOf)
             storage[v] = storage[v] with { Offset = offsets[slot] };
 
@@ -195,50 +196,16 @@ internal static class MemoryPlanner
         return false;
     }
 
-    /// <summary>Best-fit reuse of arena buffers (slots) whose capacity grows to the largest occupant.</summary>
-    private sealed class ArenaAllocator
+    /// <summary>Each slot's offset in the one arena buffer, every slot aligned for the GEMM kernels.</summary>
+    private static long[] AssignOffsets(long[] capacities, out long total)
     {
-        private readonly List<long> _capacity = [];
-        private readonly List<int> _free = [];
-
-        public int SlotCount => _capacity.Count;
-
-        public int Reuses { get; private set; }
-
-        public int Acquire(long need)
+        var offsets = new long[capacities.Length];
+        total = 0;
+        for (int s = 0; s < capacities.Length; s++)
         {
-            int best = -1;
-            foreach (int s in _free)
-            {
-                bool fits = _capacity[s] >= need;
-                if (best < 0) { best = s; continue; }
-                bool bestFits = _capacity[best] >= need;
-                if (fits && (!bestFits || _capacity[s] < _capacity[best])) best = s;
-                else if (!fits && !bestFits && _capacity[s] > _capacity[best]) best = s;
-            }
-            if (best >= 0)
-            {
-                _free.Remove(best);
-                _capacity[best] = Math.Max(_capacity[best], need);
-                Reuses++;
-                return best;
-            }
-            _capacity.Add(need);
-            return _capacity.Count - 1;
+            offsets[s] = total;
+            total += GemmCore.Aligned(capacities[s]);
         }
-
-        public void Release(int slot) => _free.Add(slot);
-
-        public long[] AssignOffsets(out long total)
-        {
-            var offsets = new long[_capacity.Count];
-            total = 0;
-            for (int s = 0; s < _capacity.Count; s++)
-            {
-                offsets[s] = total;
-                total += GemmCore.Aligned(_capacity[s]);
-            }
-            return offsets;
-        }
+        return offsets;
     }
 }

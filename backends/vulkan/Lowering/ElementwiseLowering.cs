@@ -1,3 +1,4 @@
+using Pixelfly.Devices.Lowering;
 using Pixelfly.Ir.Ops;
 using Pixelfly.Tensors;
 
@@ -16,35 +17,11 @@ internal static class ElementwiseLowering
     private const uint WhereFloatCond = 20, WhereIntCond = 21;
     private const uint CastFloat = 30, CastIntToFloat = 31, CastFloatToInt = 32, CastCopy = 33;
 
-    /// <summary>The shader's code for a unary function.</summary>
-    public static uint CodeOf(UnaryFunction f) => f switch
-    {
-        UnaryFunction.Neg => 0,
-        UnaryFunction.Exp => 1,
-        UnaryFunction.Log => 2,
-        UnaryFunction.Tanh => 3,
-        UnaryFunction.Sigmoid => 4,
-        UnaryFunction.Relu => 5,
-        UnaryFunction.Gelu => 6,
-        UnaryFunction.Rsqrt => 7,
-        UnaryFunction.Sqrt => 8,
-        _ => throw new NotSupportedException($"the Vulkan backend has no shader code for unary function {f}"),
-    };
+    /// <summary>The shader's code for a unary function (shared by both GPU backends' kernel sources).</summary>
+    public static uint CodeOf(UnaryFunction f) => (uint)ElementwiseFunctionCodes.Of(f);
 
-    /// <summary>The shader's code for a binary function.</summary>
-    public static uint CodeOf(BinaryFunction f) => f switch
-    {
-        BinaryFunction.Add => 10,
-        BinaryFunction.Sub => 11,
-        BinaryFunction.Mul => 12,
-        BinaryFunction.Div => 13,
-        BinaryFunction.Maximum => 14,
-        BinaryFunction.Minimum => 15,
-        BinaryFunction.Greater => 16,
-        BinaryFunction.Equal => 17,
-        BinaryFunction.GeluGrad => 18,
-        _ => throw new NotSupportedException($"the Vulkan backend has no shader code for binary function {f}"),
-    };
+    /// <summary>The shader's code for a binary function (shared by both GPU backends' kernel sources).</summary>
+    public static uint CodeOf(BinaryFunction f) => (uint)ElementwiseFunctionCodes.Of(f);
 
     /// <summary>The shader's code and rounding for a cast between two dtypes.</summary>
     public static (uint Code, uint Round) CastCode(DType from, DType to)
@@ -54,10 +31,6 @@ internal static class ElementwiseLowering
         if (from == DType.I32) return (CastIntToFloat, OpShaders.RoundingOf(to));
         return to == DType.F32 ? (CastCopy, 0) : (CastFloat, OpShaders.RoundingOf(to));
     }
-
-    /// <summary>The broadcast view of the operands over the output (contiguous output, operands by their strides).</summary>
-    public static StridedLayout View(Shape output, params Shape[] operands) =>
-        StridedLayout.Collapse(output.Select(d => (long)d).ToArray(), operands.Select(o => StridedLayout.Broadcast(o, output)).ToArray());
 
     /// <summary>Dispatches for a unary op.</summary>
     public static IReadOnlyList<Dispatch> Unary(LoweringContext c, UnaryFunction f) =>
@@ -106,7 +79,7 @@ internal static class ElementwiseLowering
         long count = output.ElementCount;
         if (count == 0) return [];
         var inputs = operandOf.Select(i => c.In(i).Shape).ToArray();
-        var view = View(output, inputs).Within(MaxRank, Label(c));
+        var view = StridedLayout.Broadcasting(output, inputs).Within(MaxRank, Label(c));
         var push = new PushConstants().U(count).U(view.Rank).Fields(view.Dims, MaxRank);
         foreach (var strides in view.Strides) push.Fields(strides, MaxRank);
         var buffers = new BufferArg[4];

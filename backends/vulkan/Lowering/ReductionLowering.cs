@@ -1,3 +1,4 @@
+using Pixelfly.Devices.Lowering;
 using Pixelfly.Ir.Ops;
 using Pixelfly.Tensors;
 
@@ -32,23 +33,13 @@ internal static class ReductionLowering
 
     private const uint RowsSoftmax = 0, RowsLogSoftmax = 1, RowsLayerNorm = 2, RowsCrossEntropy = 3;
 
-    /// <summary>The kept and the reduced dimensions of <paramref name="input"/>, each collapsed, with their input strides.</summary>
-    public static (StridedLayout Kept, StridedLayout Reduced) Split(Shape input, int[] axes)
-    {
-        var strides = StridedLayout.Contiguous(input.ToArray());
-        var kept = Enumerable.Range(0, input.Rank).Where(d => Array.IndexOf(axes, d) < 0).ToArray();
-        var reduced = Enumerable.Range(0, input.Rank).Where(d => Array.IndexOf(axes, d) >= 0).ToArray();
-        return (StridedLayout.Collapse(kept.Select(d => (long)input[d]).ToArray(), kept.Select(d => strides[d]).ToArray()),
-            StridedLayout.Collapse(reduced.Select(d => (long)input[d]).ToArray(), reduced.Select(d => strides[d]).ToArray()));
-    }
-
     /// <summary>Dispatches for reduce_sum, reduce_mean and reduce_max.</summary>
     public static IReadOnlyList<Dispatch> Reduce(LoweringContext c, ReduceOp op)
     {
         var input = c.In(0).Shape;
         long outputs = c.Out(0).Shape.ElementCount;
         if (outputs == 0) return [];
-        var (kept, reduced) = Split(input, op.NormalizedAxes(input));
+        var (kept, reduced) = StridedLayout.SplitReduction(input, op.NormalizedAxes(input));
         string label = ElementwiseLowering.Label(c);
         kept.Within(MaxRank, label);
         reduced.Within(MaxRank, label);

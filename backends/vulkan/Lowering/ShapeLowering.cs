@@ -1,3 +1,4 @@
+using Pixelfly.Devices.Lowering;
 using Pixelfly.Ir.Ops;
 using Pixelfly.Tensors;
 
@@ -24,15 +25,14 @@ internal static class ShapeLowering
     /// <summary>Output axis i reads input axis perm[i].</summary>
     public static IReadOnlyList<Dispatch> Transpose(LoweringContext c, TransposeOp op)
     {
-        return Gathering(c, TransposeStrides(c.In(0).Shape, op.Perm), 0);
+        return Gathering(c, StridedLayout.Transposed(c.In(0).Shape, op.Perm), 0);
     }
 
     /// <summary>x[begin .. end) along every axis.</summary>
     public static IReadOnlyList<Dispatch> Slice(LoweringContext c, SliceOp op)
     {
         var input = StridedLayout.Contiguous(c.In(0).Shape.ToArray());
-        long start = 0;
-        for (int d = 0; d < input.Length; d++) start += op.Begin[d] * input[d];
+        long start = StridedLayout.OffsetOf(input, op.Begin);
         return Gathering(c, input, start);
     }
 
@@ -49,8 +49,7 @@ internal static class ShapeLowering
         string label = ElementwiseLowering.Label(c);
         var dispatches = new List<Dispatch> { ElementwiseLowering.FillDispatch(Output(c), count, 0, c.Limits, label) };
         var outStrides = StridedLayout.Contiguous(output.ToArray());
-        long start = 0;
-        for (int d = 0; d < outStrides.Length; d++) start += op.Begin[d] * outStrides[d];
+        long start = StridedLayout.OffsetOf(outStrides, op.Begin);
         var input = c.In(0).Shape;
         if (input.ElementCount > 0)
             dispatches.Add(Scattering(Input(c, 0), Output(c), input, outStrides, start, c.Limits, label));
@@ -87,28 +86,13 @@ internal static class ShapeLowering
         var output = c.Out(0).Shape;
         long count = output.ElementCount;
         if (count == 0) return [];
-        return [CopyDispatch(Input(c, 0), Output(c), GatheringView(output, inputStrides), 0, inputStart, count, c.Limits, ElementwiseLowering.Label(c))];
-    }
-
-    /// <summary>The copy view of a contiguous output read through <paramref name="inputStrides"/> (strides [0] out, [1] in).</summary>
-    public static StridedLayout GatheringView(Shape output, long[] inputStrides) =>
-        StridedLayout.Collapse(output.Select(d => (long)d).ToArray(), StridedLayout.Contiguous(output.ToArray()), inputStrides);
-
-    /// <summary>The copy view of a contiguous input written through <paramref name="outStrides"/> (strides [0] out, [1] in).</summary>
-    public static StridedLayout ScatteringView(Shape input, long[] outStrides) =>
-        StridedLayout.Collapse(input.Select(d => (long)d).ToArray(), outStrides, StridedLayout.Contiguous(input.ToArray()));
-
-    /// <summary>The input strides a transpose reads its output axes with.</summary>
-    public static long[] TransposeStrides(Shape input, int[] perm)
-    {
-        var strides = StridedLayout.Contiguous(input.ToArray());
-        return perm.Select(p => strides[p]).ToArray();
+        return [CopyDispatch(Input(c, 0), Output(c), StridedLayout.Gathering(output, inputStrides), 0, inputStart, count, c.Limits, ElementwiseLowering.Label(c))];
     }
 
     // Contiguous input of shape `input` written through `outStrides` from `outStart`.
     private static Dispatch Scattering(BufferArg from, BufferArg to, Shape input, long[] outStrides, long outStart, LoweringLimits limits, string label)
     {
-        return CopyDispatch(from, to, ScatteringView(input, outStrides), outStart, 0, input.ElementCount, limits, label);
+        return CopyDispatch(from, to, StridedLayout.Scattering(input, outStrides), outStart, 0, input.ElementCount, limits, label);
     }
 
     private static Dispatch CopyDispatch(BufferArg from, BufferArg to, StridedLayout view, long outBase, long inBase, long count, LoweringLimits limits, string label)

@@ -1,3 +1,4 @@
+using Pixelfly.Devices.Lowering;
 using Pixelfly.Ir;
 using Pixelfly.Ir.Ops;
 using Pixelfly.Tensors;
@@ -20,24 +21,24 @@ internal static class ViewLimits
         {
             case BinaryOp or WhereOp:
             {
-                var view = ElementwiseLowering.View(output, inputs.Select(t => t.Shape).ToArray());
+                var view = StridedLayout.Broadcasting(output, inputs.Select(t => t.Shape).ToArray());
                 return Fits(view.Rank, ElementwiseLowering.MaxRank, "the broadcast");
             }
             case ReduceOp r:
             {
-                var (kept, reduced) = ReductionLowering.Split(inputs[0].Shape, r.NormalizedAxes(inputs[0].Shape));
+                var (kept, reduced) = StridedLayout.SplitReduction(inputs[0].Shape, r.NormalizedAxes(inputs[0].Shape));
                 return Fits(kept.Rank, ReductionLowering.MaxRank, "the kept axes") ?? Fits(reduced.Rank, ReductionLowering.MaxRank, "the reduced axes");
             }
             case TransposeOp t:
-                return Fits(ShapeLowering.GatheringView(output, ShapeLowering.TransposeStrides(inputs[0].Shape, t.Perm)).Rank, ShapeLowering.MaxRank, "the permutation");
+                return Fits(StridedLayout.Gathering(output, StridedLayout.Transposed(inputs[0].Shape, t.Perm)).Rank, ShapeLowering.MaxRank, "the permutation");
             case SliceOp:
-                return Fits(ShapeLowering.GatheringView(output, StridedLayout.Contiguous(inputs[0].Shape.ToArray())).Rank, ShapeLowering.MaxRank, "the slice");
+                return Fits(StridedLayout.Gathering(output, StridedLayout.Contiguous(inputs[0].Shape.ToArray())).Rank, ShapeLowering.MaxRank, "the slice");
             case BroadcastToOp:
-                return Fits(ShapeLowering.GatheringView(output, StridedLayout.Broadcast(inputs[0].Shape, output)).Rank, ShapeLowering.MaxRank, "the broadcast");
+                return Fits(StridedLayout.Gathering(output, StridedLayout.Broadcast(inputs[0].Shape, output)).Rank, ShapeLowering.MaxRank, "the broadcast");
             case PadOp or ConcatOp:
             {
                 var outStrides = StridedLayout.Contiguous(output.ToArray());
-                int rank = inputs.Max(t => ShapeLowering.ScatteringView(t.Shape, outStrides).Rank);
+                int rank = inputs.Max(t => StridedLayout.Scattering(t.Shape, outStrides).Rank);
                 return Fits(rank, ShapeLowering.MaxRank, "the strided copy");
             }
             default:
@@ -48,4 +49,13 @@ internal static class ViewLimits
     private static string? Fits(int rank, int max, string what) => rank <= max
         ? null
         : $"{what} needs {rank} dimensions after merging, more than the {max} the Vulkan shaders take";
+
+    /// <summary>Throws a clear error when the collapsed view has more dimensions than a shader's push constants hold.</summary>
+    public static StridedLayout Within(this StridedLayout view, int maxRank, string what)
+    {
+        if (view.Rank > maxRank)
+            throw new NotSupportedException(
+                $"{what}: the strided view needs {view.Rank} dimensions after merging, more than the {maxRank} the Vulkan shader takes");
+        return view;
+    }
 }

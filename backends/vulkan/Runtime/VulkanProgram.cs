@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Pixelfly.Backends.Vulkan.Lowering;
 using Pixelfly.Backends.Vulkan.Planning;
+using Pixelfly.Devices.Planning;
 using Pixelfly.Ir;
 using Pixelfly.Tensors;
 
@@ -30,7 +31,7 @@ internal sealed class VulkanProgram : IDisposable
         Graph = graph;
         _boundWords = bindingTypes.Select(t => Math.Max(1L, (t.ByteCount + 3) / 4)).ToArray();
         Plan = VulkanMemoryPlanner.Plan(graph, inputSlot, outputSlot);
-        _arenaRegion = Plan.ArenaSlotWords.Select(w => _arena.Add((ulong)w * 4)).ToArray();
+        _arenaRegion = Plan.ArenaSlotSizes.Select(w => _arena.Add((ulong)w * 4)).ToArray();
         _constantRegion = Plan.Constants.Select(v => _constants.Add((ulong)Math.Max(1, graph.Values[v].Type.Shape.ElementCount) * 4)).ToArray();
 
         var steps = new List<ProgramStep>();
@@ -84,7 +85,7 @@ internal sealed class VulkanProgram : IDisposable
                 case ExportKind.CopyThroughSnapshot:
                     steps.Add(new CopyStep(new Place(PlaceKind.Arena, e.SnapshotSlot), to, (ulong)type.ByteCount, $"copy snapshot -> output '{output.Name}'"));
                     break;
-                case ExportKind.CopyWords:
+                case ExportKind.CopyValue:
                     steps.Add(new CopyStep(ValuePlace(e.Value), to, (ulong)count * 4, $"copy {graph.Values[e.Value].Name} -> output '{output.Name}'"));
                     break;
                 case ExportKind.Pack:
@@ -115,7 +116,7 @@ internal sealed class VulkanProgram : IDisposable
 
     public Graph Graph { get; }
 
-    public VulkanMemoryPlan Plan { get; }
+    public LivenessMemoryPlan Plan { get; }
 
     public IReadOnlyList<ProgramStep> Steps { get; }
 
@@ -176,7 +177,7 @@ internal sealed class VulkanProgram : IDisposable
                     {
                         PlaceKind.Bound => _boundWords[p.Index],
                         PlaceKind.Constant => Math.Max(1, Graph.Values[Plan.Constants[p.Index]].Type.Shape.ElementCount),
-                        _ => Plan.ArenaSlotWords[p.Index],
+                        _ => Plan.ArenaSlotSizes[p.Index],
                     };
                     (outputs.Contains(arg.Id) ? writes : reads).Add(p);
                     break;
@@ -253,11 +254,11 @@ internal sealed class VulkanProgram : IDisposable
     private void CheckRanges(VulkanContext context)
     {
         ulong limit = context.Facts.MaxStorageBufferRange;
-        for (int s = 0; s < Plan.ArenaSlotWords.Length; s++)
-            if ((ulong)Plan.ArenaSlotWords[s] * 4 > limit)
+        for (int s = 0; s < Plan.ArenaSlotSizes.Length; s++)
+            if ((ulong)Plan.ArenaSlotSizes[s] * 4 > limit)
             {
                 var holder = Graph.Values.FirstOrDefault(v => Plan.Storage[v.Id].Kind is StorageKind.Arena or StorageKind.Import && Plan.Storage[v.Id].Index == s && (ulong)v.Type.Shape.ElementCount * 4 > limit);
-                throw new NotSupportedException($"value '{holder?.Name}' {holder?.Type} needs {DeviceBuffer.FormatBytes((ulong)Plan.ArenaSlotWords[s] * 4)} of 32-bit words, more than {context.Facts.Id}'s largest storage buffer ({DeviceBuffer.FormatBytes(limit)}, maxStorageBufferRange); split the work into smaller tensors");
+                throw new NotSupportedException($"value '{holder?.Name}' {holder?.Type} needs {DeviceBuffer.FormatBytes((ulong)Plan.ArenaSlotSizes[s] * 4)} of 32-bit words, more than {context.Facts.Id}'s largest storage buffer ({DeviceBuffer.FormatBytes(limit)}, maxStorageBufferRange); split the work into smaller tensors");
             }
         foreach (int v in Plan.Constants)
             if ((ulong)Graph.Values[v].Type.Shape.ElementCount * 4 > limit)

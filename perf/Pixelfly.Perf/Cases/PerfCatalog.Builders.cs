@@ -1,12 +1,13 @@
 using System.Globalization;
 using Pixelfly.Layouts;
+using Pixelfly.Tensors;
 
 namespace Pixelfly.Perf.Cases;
 
 // How each kind of case is put together: ids, programs, dense counterparts and FLOP counts.
 public static partial class PerfCatalog
 {
-    private static void AddSparseLinear(List<PerfCase> cases, string[] suites, int tokens, BlockLayout l, string pattern)
+    private static void AddSparseLinear(List<PerfCase> cases, string[] suites, int tokens, BlockLayout l, string pattern, DType dtype = DType.F32)
     {
         int outF = l.Rows, inF = l.Cols, b = l.BlockSize;
         double useful = 2.0 * tokens * l.NnzBlocks * b * b;
@@ -17,28 +18,31 @@ public static partial class PerfCatalog
         var dense = new GemmShape(tokens, outF, inF, TransB: true);
         cases.Add(new PerfCase(id, suites, PerfCaseKind.Forward,
             $"Y[{tokens},{outF}] = X[{tokens},{inF}]·Wᵀ, W {outF}x{inF} flat block butterfly {pattern} (density {density}), Dds transB",
-            PerfGraphs.SparseForward(id, tokens, l), PerfGraphs.DenseGemm(id + "/dense", dense), dense, useful, dense.Flops, b, l.Density));
+            PerfGraphs.SparseForward(id, tokens, l, dtype), PerfGraphs.DenseGemm(id + "/dense", dense, dtype), dense, useful, dense.Flops, b, l.Density));
 
         id = $"linear-sparse/dx/{shape}";
         dense = new GemmShape(tokens, inF, outF);
         cases.Add(new PerfCase(id, suites, PerfCaseKind.InputGradient,
             $"dX[{tokens},{inF}] = dY[{tokens},{outF}]·W, W {outF}x{inF} {pattern} (density {density}), Dds",
-            PerfGraphs.SparseInputGradient(id, tokens, l), PerfGraphs.DenseGemm(id + "/dense", dense), dense, useful, dense.Flops, b, l.Density));
+            PerfGraphs.SparseInputGradient(id, tokens, l, dtype), PerfGraphs.DenseGemm(id + "/dense", dense, dtype), dense, useful, dense.Flops, b, l.Density));
 
         id = $"linear-sparse/dw/{shape}";
         dense = new GemmShape(outF, inF, tokens, TransA: true);
         cases.Add(new PerfCase(id, suites, PerfCaseKind.WeightGradient,
             $"dW = dY[{tokens},{outF}]ᵀ·X[{tokens},{inF}] on the {pattern} layout (density {density}), Sdd transA",
-            PerfGraphs.SparseWeightGradient(id, tokens, l), PerfGraphs.DenseGemm(id + "/dense", dense), dense, useful, dense.Flops, b, l.Density));
+            PerfGraphs.SparseWeightGradient(id, tokens, l, dtype), PerfGraphs.DenseGemm(id + "/dense", dense, dtype), dense, useful, dense.Flops, b, l.Density));
     }
 
-    private static void AddGemm(List<PerfCase> cases, string[] suites, GemmShape shape)
+    private static void AddGemm(List<PerfCase> cases, string[] suites, GemmShape shape, DType dtype = DType.F32)
     {
-        string id = $"gemm/{shape.M}x{shape.N}x{shape.K}" + (shape.TransA ? "-ta" : "") + (shape.TransB ? "-tb" : "");
+        // f32 GEMM ids carry no dtype (as before dtypes existed here); others end in "-bf16" / "-f16".
+        string id = $"gemm/{shape.M}x{shape.N}x{shape.K}" + (shape.TransA ? "-ta" : "") + (shape.TransB ? "-tb" : "") + DTypeSuffix(dtype);
         cases.Add(new PerfCase(id, suites, PerfCaseKind.DenseGemm,
-            $"dense C = op(A)·op(B), {shape} (our dense matmul)",
-            PerfGraphs.DenseGemm(id, shape), null, shape, shape.Flops, shape.Flops));
+            $"dense C = op(A)·op(B), {shape}{(dtype == DType.F32 ? "" : $", {dtype.Name()} in and out, f32 accumulation")} (our dense matmul)",
+            PerfGraphs.DenseGemm(id, shape, dtype), null, shape, shape.Flops, shape.Flops));
     }
+
+    private static string DTypeSuffix(DType dtype) => dtype == DType.F32 ? "" : "-" + dtype.Name();
 
     // Forward FLOPs of one Pixelfly layer: the sparse part, the two thin low-rank GEMMs and the gate's GEMV.
     private static double LayerFlops(int tokens, BlockLayout l, int rank) =>

@@ -5,7 +5,8 @@ namespace Pixelfly.Perf.Cases;
 /// <summary>
 /// The built-in perf cases and their suites: <c>cpu-headline</c> (issue 3's acceptance cases), <c>layers</c> (the
 /// Pixelfly linear layer at transformer / MLP-Mixer MLP shapes over block sizes and densities, a whole layer and a
-/// training step) and <c>smoke</c> (tiny versions of every kind, for tests and slow devices).
+/// training step), <c>gpu-headline</c> (issue 6's acceptance cases, bf16 at GPU sizes) and <c>smoke</c> (tiny versions
+/// of every kind, for tests and slow devices).
 /// </summary>
 public static partial class PerfCatalog
 {
@@ -25,6 +26,7 @@ public static partial class PerfCatalog
     [
         (CpuHeadline, "issue 3's acceptance cases: block-sparse forward/dX/dW at 2048x2048, batch 2048, S=32 F=3 (density 1/8), b=16/32/64, and dense GEMM 2048^3"),
         (Layers, "Pixelfly linear at 768<->3072 (GPT-2-small/ViT-B/Mixer MLPs), 1024 tokens: forward/dX/dW over b and density, whole layer, one training step"),
+        (GpuHeadline, "issue 6's acceptance cases: bf16 block-sparse forward/dX/dW at 4096x4096 and 8192x8192, 8192 tokens, S=32 F=3 (density 1/8), b=16/32/64, and dense bf16 GEMM at the same shapes"),
         (Smoke, "tiny cases of every kind (seconds on any device, the reference included)"),
     ];
 
@@ -79,6 +81,7 @@ public static partial class PerfCatalog
         var cases = new List<PerfCase>();
         AddHeadline(cases);
         AddLayers(cases);
+        AddGpuHeadline(cases);
         AddSmoke(cases);
         // Shared cases are generated once per suite; merge them so each id appears once with all its suites.
         var merged = cases.GroupBy(c => c.Id).Select(g => g.First() with { Suites = g.SelectMany(c => c.Suites).Distinct().ToArray() }).ToArray();

@@ -16,46 +16,49 @@ public static class PerfGraphs
 {
     private const DType F = DType.F32;
 
+    // The four matmul programs take the storage dtype of their operands (default f32; the GPU suites use bf16): the
+    // result has the same dtype, products accumulate in f32 (MatMulOp, BlockSparseMatMulOp).
+
     /// <summary>Forward Y[T,out] = X[T,in]·Wᵀ with W (out×in) stored under <paramref name="layout"/> (Dds, transB).</summary>
-    public static PerfProgram SparseForward(string id, int tokens, BlockLayout layout)
+    public static PerfProgram SparseForward(string id, int tokens, BlockLayout layout, DType dtype = F)
     {
         var b = new GraphBuilder();
-        var x = b.Input("x", F, tokens, layout.Cols);
-        var w = b.Parameter("w", F, layout.NnzBlocks, layout.BlockSize, layout.BlockSize);
+        var x = b.Input("x", dtype, tokens, layout.Cols);
+        var w = b.Parameter("w", dtype, layout.NnzBlocks, layout.BlockSize, layout.BlockSize);
         b.Output("y", b.BlockSparseMatMul(SparseMode.Dds, layout, x, w, transB: true));
         return new(b.Build(), [Uniform(id, "x", 1), Uniform(id, "w", 0.1)]);
     }
 
     /// <summary>Input gradient dX[T,in] = dY[T,out]·W (Dds).</summary>
-    public static PerfProgram SparseInputGradient(string id, int tokens, BlockLayout layout)
+    public static PerfProgram SparseInputGradient(string id, int tokens, BlockLayout layout, DType dtype = F)
     {
         var b = new GraphBuilder();
-        var dy = b.Input("dy", F, tokens, layout.Rows);
-        var w = b.Parameter("w", F, layout.NnzBlocks, layout.BlockSize, layout.BlockSize);
+        var dy = b.Input("dy", dtype, tokens, layout.Rows);
+        var w = b.Parameter("w", dtype, layout.NnzBlocks, layout.BlockSize, layout.BlockSize);
         b.Output("dx", b.BlockSparseMatMul(SparseMode.Dds, layout, dy, w));
         return new(b.Build(), [Uniform(id, "dy", 1), Uniform(id, "w", 0.1)]);
     }
 
     /// <summary>Weight gradient dW = dYᵀ·X on the layout's blocks only (Sdd, transA): output [nnz, b, b].</summary>
-    public static PerfProgram SparseWeightGradient(string id, int tokens, BlockLayout layout)
+    public static PerfProgram SparseWeightGradient(string id, int tokens, BlockLayout layout, DType dtype = F)
     {
         var b = new GraphBuilder();
-        var dy = b.Input("dy", F, tokens, layout.Rows);
-        var x = b.Input("x", F, tokens, layout.Cols);
+        var dy = b.Input("dy", dtype, tokens, layout.Rows);
+        var x = b.Input("x", dtype, tokens, layout.Cols);
         b.Output("dw", b.BlockSparseMatMul(SparseMode.Sdd, layout, dy, x, transA: true));
         return new(b.Build(), [Uniform(id, "dy", 1), Uniform(id, "x", 1)]);
     }
 
     /// <summary>A dense C = op(A)·op(B) of the given shape.</summary>
-    public static PerfProgram DenseGemm(string id, GemmShape shape)
+    public static PerfProgram DenseGemm(string id, GemmShape shape, DType dtype = F)
     {
         ArgumentNullException.ThrowIfNull(shape);
         shape.Validate();
         var g = new GraphBuilder();
         var (ar, ac) = shape.AShape;
         var (br, bc) = shape.BShape;
-        var a = g.Input("a", F, ar, ac);
-        var bm = g.Input("b", F, br, bc);
+        var a = g.Input("a", dtype, ar, ac);
+        var bm = g.Input("b", dtype, br, bc);
         g.Output("c", g.MatMul(a, bm, shape.TransA, shape.TransB));
         return new(g.Build(), [Uniform(id, "a", 1), Uniform(id, "b", 1)]);
     }

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Globalization;
+using Pixelfly.Backends.Cpu;
+using Pixelfly.Devices;
+using Pixelfly.Nn.Layers;
+using Pixelfly.Nn.Models;
+using Pixelfly.Nn.Training;
+using Pixelfly.Tensors;
+
+namespace Pixelfly.Perf.Micro.TrainingStep;
+
+/// <summary>
+/// Dense vs Pixelfly training steps of one image model (the `pixelfly train` models) on the CPU, interleaved:
+/// each round times a few dense steps then a few Pixelfly steps on the same random batch, and the speedup is the
+/// median of the per-round ratios (so load that hits a whole round cancels). With <c>--profile</c> it then prints
+/// each step's kernels grouped by kind (CpuExecutable's per-kernel clock). Usage:
+/// <code>
+/// dotnet run -c Release --project perf/Pixelfly.Perf.Micro -- training-step [--model mixer|vit] [--rounds 7]
+///     [--block 32 --butterfly 8 --factors 2 --rank 32] [--profile]
+/// </code>
+/// </summary>
+public static class TrainingStepComparison
+{
+    private const int Batch = 128, StepsPerRound = 3;
+
+    /// <summary>Runs the comparison; returns the process exit code.</summary>
+    public static int Run(string[] args)
+    {
+        string model = Option(args, "--model") ?? "mixer";
+        int rounds = int.Parse(Option(args, "--rounds") ?? "7", CultureInfo.InvariantCulture);
+        var d = ModelCatalog.DefaultPixelfly;
+        var budget = new PixelflyConfig(Int(args, "--block", d.BlockSize), Int(args, "--butterfly", d.ButterflySize), Int(args, "--factors", d.Factors), Int(args, "--rank", d.Rank));
+        var backend = new CpuBackend();
+        using var device = backend.Open(backend.EnumerateDevices()[0], DeviceOptions.FromEnvironment());
+        var feed = RandomBatch();
+        using var dense = Build(device, model, Sparsity.Dense, budget);
+        using var fly = Build(device, model, Sparsity.Pixelfly, budget);
+        Console.WriteLine($"{model}, batch {Batch}, Pixelfly {budget}, {device.Info.Id}; {rounds} rounds of {StepsPerRound} dense then {StepsPerRound} Pixelfly steps");
+        Time(dense, feed, 2);
+        Time(fly, feed, 2);
+        var ratios = new List<double>();
+        for (int r = 0; r < rounds; r++)
+        {
+            double denseMs = Time(dense, feed, StepsPerRound), flyMs = Time(fly, feed, StepsPerRound);
+            ratios.Add(denseMs / flyMs);
+            Console.WriteLine($"round {r + 1}: dense {denseMs:F0} ms/step, pixelfly {flyMs:F0} ms/step, speedup {denseMs / flyMs:F3}");
+        }
+        ratios.Sort();
+        Console.WriteLine($"speedup (dense time / Pixelfly time per step): median {ratios[ratios.Count / 2]:F3}, min {ratios[0]:F3}, max {ratios[^1]:F3}");
+        if (args.Contains("--profile"))
+            foreach (var (name, trainer) in new[] { ("dense", dense), ("pixelfly", fly) })
+                Profile(name, trainer, feed);
+        return 0;
+    }
+
+    private static Trainer Build(IDevice device, string model, Sparsity sparsity, PixelflyConfig budget)
+    {
+        var setup = ModelCatalog.Image(model, sparsity, Batch, budget);
+        setup.Model.Initialize(1);
+        return new Trainer(device, setup.Model, setup.Task, new OptimizerSettings(), new LearningRateSchedule(1e-3, 1, 1000, 0.01));
+    }
+
+    private static Dictionary<string, HostTensor> RandomBatch()
+    {
+        var random = new Random(3);
+        var images = new float[Batch * 28 * 28];
+        for (int i = 0; i < images.Length; i++) images[i] = (float)random.NextDouble();
+        var labels = new int[Batch];
+        for (int i = 0; i < Batch; i++) labels[i] = random.Next(10);
+        return new() { [Tasks.Images] = HostTensor.FromFloats(images, Batch, 1, 28, 28), [Tasks.Labels] = HostTensor.FromInts(labels, Batch) };
+    }
+
+    private static double Time(Trainer trainer, Dictionary<string, HostTensor> feed, int steps)
+    {
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++) trainer.TrainStep(feed);
+        return clock.Elapsed.TotalMilliseconds / steps;
+    }
+
+    // Per-kernel milliseconds of one step, summed by kernel kind (the first words of each kernel's description).
+    private static void Profile(string name, Trainer trainer, Dictionary<string, HostTensor> feed)
+    {
+        if (trainer.TrainingExecutable is not CpuExecutable cpu) return;
+        cpu.StartProfiling();
+        Time(trainer, feed, 4);
+        var profile = cpu.KernelProfile();
+        Console.WriteLine($"{name}: {profile.Sum(p => p.Milliseconds):F1} ms of kernels per step ({profile.Count} kernels)");
+        foreach (var kind in profile.GroupBy(p => Kind(p.Kernel)).OrderByDescending(g => g.Sum(p => p.Milliseconds)).Take(14))
+            Console.WriteLine($"  {kind.Sum(p => p.Milliseconds),8:F1} ms  {kind.Count(),4}×  {kind.Key}");
+    }
+
+    private static string Kind(string kernel)
+    {
+        var words = kernel.Split(' ');
+        if (words[0] == "gemm" && words.Length > 3)
+        {
+            int k = int.Parse(words[3].Split('x')[^1], CultureInfo.InvariantCulture);
+            return $"gemm K {(k <= 64 ? "≤ 64" : k <= 1024 ? "65–1024" : "> 1024")}{(kernel.Contains("transA", StringComparison.Ordinal) ? " (weight gradients)" : "")}{(kernel.Contains("epilogue", StringComparison.Ordinal) ? " + fused epilogue" : "")}";
+        }
+        if (words[0] == "fused") return "fused element-wise groups";
+        return string.Join(' ', words.Take(2));
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static int Int(string[] args, string name, int fallback) =>
+        Option(args, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+}
