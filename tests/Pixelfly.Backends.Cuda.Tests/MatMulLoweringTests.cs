@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Pixelfly.Backends.Cuda.Lowering;
 using Pixelfly.Backends.Cuda.Lowering.MatMul;
 using Pixelfly.Ir;
@@ -14,7 +13,7 @@ namespace Pixelfly.Backends.Cuda.Tests;
 /// split-K decisions, strides and layout tables are the ones the kernels assume.
 /// </summary>
 [TestFixture]
-public partial class MatMulLoweringTests
+public class MatMulLoweringTests
 {
     private static readonly CudaLoweringLimits H100 = CudaLoweringLimits.H100;
     private static readonly CudaLoweringLimits A100 = new(80, 108, 166912, false);
@@ -23,54 +22,15 @@ public partial class MatMulLoweringTests
 
     // ---- kernel signatures, parsed from the embedded matmul sources ----
 
-    private enum ParameterKind { Pointer, Table, Int32, Int64, Float32 }
-
-    [GeneratedRegex(@"extern\s+""C""\s+__global__\s+void\s+(?:__launch_bounds__\([^)]*\)\s+)?(\w+)\s*\(([^)]*)\)", RegexOptions.Singleline)]
-    private static partial Regex KernelDeclaration();
-
     private static readonly string[] MatMulSources = ["gemm_mma.cu", "gemm_tf32.cu", "gemm_simt.cu", "splitk_reduce.cu", "bsmm_mma.cu", "bsmm_simt.cu", "bsmm_any.cu", "bs_softmax.cu"];
 
-    private static readonly Lazy<Dictionary<string, ParameterKind[]>> Signatures = new(ParseSignatures);
-
-    private static Dictionary<string, ParameterKind[]> ParseSignatures()
-    {
-        var assembly = typeof(MatMulLowering).Assembly;
-        var result = new Dictionary<string, ParameterKind[]>();
-        foreach (string file in MatMulSources)
-        {
-            using var stream = assembly.GetManifestResourceStream("pixelfly.cuda." + file) ?? throw new InvalidOperationException($"{file} is not embedded");
-            using var reader = new StreamReader(stream);
-            foreach (Match m in KernelDeclaration().Matches(reader.ReadToEnd()))
-                result[$"{file}:{m.Groups[1].Value}"] = [.. m.Groups[2].Value.Split(',').Select(p => KindOf(p.Trim()))];
-        }
-        return result;
-    }
-
-    private static ParameterKind KindOf(string parameter)
-    {
-        string name = parameter.Split(' ', '*')[^1];
-        if (parameter.Contains('*')) return name is "table" or "rowPtr" ? ParameterKind.Table : ParameterKind.Pointer;
-        if (parameter.StartsWith("long long", StringComparison.Ordinal)) return ParameterKind.Int64;
-        if (parameter.StartsWith("float", StringComparison.Ordinal)) return ParameterKind.Float32;
-        if (parameter.StartsWith("int", StringComparison.Ordinal)) return ParameterKind.Int32;
-        throw new FormatException($"unexpected kernel parameter '{parameter}'");
-    }
-
-    private static ParameterKind KindOf(LaunchArg arg) => arg.Kind switch
-    {
-        LaunchArgKind.Value or LaunchArgKind.Scratch => ParameterKind.Pointer,
-        LaunchArgKind.Table => ParameterKind.Table,
-        LaunchArgKind.Int32 => ParameterKind.Int32,
-        LaunchArgKind.Int64 => ParameterKind.Int64,
-        LaunchArgKind.Float32 => ParameterKind.Float32,
-        _ => throw new AssertionException($"the matmul kernels take no {arg.Kind} argument"),
-    };
+    private static readonly Lazy<Dictionary<string, ParameterKind[]>> Signatures = new(() => KernelSignatures.Parse(MatMulSources));
 
     private static void AssertWellFormed(KernelLaunch launch, Graph graph, CudaLoweringLimits limits)
     {
         string key = $"{launch.Variant.Source}:{launch.Function}";
         Assert.That(Signatures.Value, Does.ContainKey(key), $"{launch.Label}: no kernel {key}");
-        Assert.That(launch.Args.Select(KindOf), Is.EqualTo(Signatures.Value[key]), $"{launch.Label}: arguments of {key}");
+        Assert.That(launch.Args.Select(KernelSignatures.KindOf), Is.EqualTo(Signatures.Value[key]), $"{launch.Label}: arguments of {key}");
         Assert.That(MatMulLowering.Variants(limits), Does.Contain(launch.Variant), launch.Label);
         Assert.That(launch.Grid.X, Is.GreaterThanOrEqualTo(1u), launch.Label);
         Assert.That((launch.Grid.Y, launch.Grid.Z), Is.EqualTo((1u, 1u)), launch.Label);

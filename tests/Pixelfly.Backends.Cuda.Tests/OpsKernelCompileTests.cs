@@ -1,4 +1,3 @@
-using System.Text;
 using Pixelfly.Backends.Cuda.Lowering;
 using Pixelfly.Tensors;
 
@@ -33,19 +32,9 @@ public class OpsKernelCompileTests
     [TestCase(DType.BF16)]
     public void EveryOpKernelALaunchNamesIsInItsCompiledModule(DType dtype)
     {
-        var compiler = Nvrtc.EmbeddedCompiler();
         var graph = OpsLoweringTests.EveryOp(dtype);
-        var named = graph.Nodes
+        KernelSignatures.AssertModulesExport(graph.Nodes
             .SelectMany(n => CudaLowering.Instance.Lower(new LoweringContext(graph, n, CudaLoweringLimits.H100)))
-            .Append(CudaLowering.Instance.Copy(LaunchArg.Value(0), LaunchArg.Value(1), 8))
-            .Select(l => (l.Variant, l.Function))
-            .Distinct();
-        foreach (var group in named.GroupBy(n => n.Variant))
-        {
-            // A cubin is an ELF image whose symbol table holds the extern "C" names verbatim.
-            string image = Encoding.Latin1.GetString(compiler.Compile(group.Key, 90).Image);
-            foreach (var (_, function) in group)
-                Assert.That(image, Does.Contain(function + "\0"), $"{function} in {group.Key.Key}");
-        }
+            .Append(CudaLowering.Instance.Copy(LaunchArg.Value(0), LaunchArg.Value(1), 8)));
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Pixelfly.Backends.Cuda.Lowering;
 using Pixelfly.Devices;
 using Pixelfly.Ir;
@@ -13,60 +12,20 @@ namespace Pixelfly.Backends.Cuda.Tests;
 /// kernel expects them), and the grids, view tables, splits and codes are the ones the kernels assume.
 /// </summary>
 [TestFixture]
-public partial class OpsLoweringTests
+public class OpsLoweringTests
 {
     private static readonly CudaLoweringLimits H100 = CudaLoweringLimits.H100;
 
     // ---- kernel signatures, parsed from the embedded sources ----
 
-    private enum ParameterKind { Pointer, Status, Table, Int32, Int64, Float32 }
-
-    [GeneratedRegex(@"extern\s+""C""\s+__global__\s+void\s+(\w+)\s*\(([^)]*)\)", RegexOptions.Singleline)]
-    private static partial Regex KernelDeclaration();
-
-    private static readonly Lazy<Dictionary<string, ParameterKind[]>> Signatures = new(ParseSignatures);
-
-    private static Dictionary<string, ParameterKind[]> ParseSignatures()
-    {
-        var assembly = typeof(CudaLowering).Assembly;
-        var result = new Dictionary<string, ParameterKind[]>();
-        // The op kernels only: the matmul family has its own tests.
-        foreach (string resource in OpKernels.All.Select(v => "pixelfly.cuda." + v.Source))
-        {
-            using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
-            string source = reader.ReadToEnd();
-            foreach (Match m in KernelDeclaration().Matches(source))
-                result[$"{resource["pixelfly.cuda.".Length..]}:{m.Groups[1].Value}"] = [.. m.Groups[2].Value.Split(',').Select(p => KindOf(p.Trim()))];
-        }
-        return result;
-    }
-
-    private static ParameterKind KindOf(string parameter)
-    {
-        string name = parameter.Split(' ', '*')[^1];
-        if (parameter.Contains('*'))
-            return name switch { "status" => ParameterKind.Status, "view" => ParameterKind.Table, _ => ParameterKind.Pointer };
-        if (parameter.StartsWith("long long", StringComparison.Ordinal)) return ParameterKind.Int64;
-        if (parameter.StartsWith("float", StringComparison.Ordinal)) return ParameterKind.Float32;
-        if (parameter.StartsWith("int", StringComparison.Ordinal)) return ParameterKind.Int32;
-        throw new FormatException($"unexpected kernel parameter '{parameter}'");
-    }
-
-    private static ParameterKind KindOf(LaunchArg arg) => arg.Kind switch
-    {
-        LaunchArgKind.Value or LaunchArgKind.Scratch => ParameterKind.Pointer,
-        LaunchArgKind.Status => ParameterKind.Status,
-        LaunchArgKind.Table => ParameterKind.Table,
-        LaunchArgKind.Int32 => ParameterKind.Int32,
-        LaunchArgKind.Int64 => ParameterKind.Int64,
-        _ => ParameterKind.Float32,
-    };
+    // The op kernels only: the matmul family has its own tests.
+    private static readonly Lazy<Dictionary<string, ParameterKind[]>> Signatures = new(() => KernelSignatures.Parse(OpKernels.All.Select(v => v.Source)));
 
     private static void AssertWellFormed(KernelLaunch launch, Graph graph)
     {
         string key = $"{launch.Variant.Source}:{launch.Function}";
         Assert.That(Signatures.Value, Does.ContainKey(key), $"{launch.Label}: no kernel {key}");
-        Assert.That(launch.Args.Select(KindOf), Is.EqualTo(Signatures.Value[key]), $"{launch.Label}: arguments of {key}");
+        Assert.That(launch.Args.Select(KernelSignatures.KindOf), Is.EqualTo(Signatures.Value[key]), $"{launch.Label}: arguments of {key}");
         Assert.That(CudaLowering.Instance.AllVariants(H100), Does.Contain(launch.Variant), launch.Label);
         Assert.That(launch.Grid.X, Is.GreaterThanOrEqualTo(1u), launch.Label);
         Assert.That((launch.Grid.Y, launch.Grid.Z), Is.EqualTo((1u, 1u)), launch.Label);
