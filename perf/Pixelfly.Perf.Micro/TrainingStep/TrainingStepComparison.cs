@@ -26,10 +26,26 @@ public static class TrainingStepComparison
     /// <summary>Runs the comparison; returns the process exit code.</summary>
     public static int Run(string[] args)
     {
+        try
+        {
+            return Compare(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static int Compare(string[] args)
+    {
+        string[] known = ["--model", "--rounds", "--block", "--butterfly", "--factors", "--rank", "--profile"];
+        foreach (var a in args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && !known.Contains(a)))
+            throw new ArgumentException($"unknown option '{a}'; known: {string.Join(", ", known)}");
         string model = Option(args, "--model") ?? "mixer";
-        int rounds = int.Parse(Option(args, "--rounds") ?? "7", CultureInfo.InvariantCulture);
+        int rounds = Int(args, "--rounds", 7);
         var d = ModelCatalog.DefaultPixelfly;
-        var budget = new PixelflyConfig(Int(args, "--block", d.BlockSize), Int(args, "--butterfly", d.ButterflySize), Int(args, "--factors", d.Factors), Int(args, "--rank", d.Rank));
+        var budget = new PixelflyConfig(Int(args, "--block", d.BlockSize), Int(args, "--butterfly", d.ButterflySize), Int(args, "--factors", d.Factors), Int(args, "--rank", d.Rank, minimum: 0));
         var backend = new CpuBackend();
         using var device = backend.Open(backend.EnumerateDevices()[0], DeviceOptions.FromEnvironment());
         var feed = RandomBatch();
@@ -107,6 +123,11 @@ public static class TrainingStepComparison
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
-    private static int Int(string[] args, string name, int fallback) =>
-        Option(args, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+    private static int Int(string[] args, string name, int fallback, int minimum = 1)
+    {
+        if (Option(args, name) is not { } v) return fallback;
+        if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < minimum)
+            throw new ArgumentException($"{name} needs a whole number ≥ {minimum}, not '{v}'");
+        return n;
+    }
 }
