@@ -120,6 +120,14 @@ public sealed class TrainCommandTests : ScratchFolder
         string report = File.ReadAllText(Path.Combine(output, "report.md"));
         Assert.That(report, Does.Contain("dense vs Pixelfly").And.Contain("![loss](loss.png)"));
         Assert.That(Directory.Exists(Path.Combine(output, "dense")) && Directory.Exists(Path.Combine(output, "pixelfly")), Is.True);
+        Assert.That(report, Does.Contain("untimed warm-up step"));
+        // The warm-up steps ran in a scratch folder: the output holds the two runs, the report and the plots only,
+        // and each run's log starts at its own first step.
+        Assert.That(Directory.GetFileSystemEntries(output).Select(Path.GetFileName),
+            Is.EquivalentTo(new[] { "dense", "pixelfly", "report.md", "loss.png", "accuracy.png" }));
+        foreach (var run in new[] { "dense", "pixelfly" })
+            Assert.That(Events(Path.Combine(output, run, "metrics.jsonl")).Where(e => (string?)e["event"] == "step").Select(e => (int)e["step"]!),
+                Is.EqualTo(new[] { 1 }), run);
     }
 
     [Test]
