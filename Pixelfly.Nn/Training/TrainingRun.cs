@@ -196,7 +196,7 @@ public static class TrainingRun
             {
                 continue;   // a line cut short by the kill
             }
-            if (node is JsonObject o && o["step"] is JsonValue v && v.TryGetValue(out int s) && s > resumedStep && (string?)o["event"] != "start")
+            if (node is JsonObject o && o["step"] is JsonValue v && v.TryGetValue(out int s) && s > resumedStep)
                 continue;
             kept.Append(line).Append('\n');
         }
