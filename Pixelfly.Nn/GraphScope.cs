@@ -1,4 +1,5 @@
 using Pixelfly.Ir;
+using Pixelfly.Tensors;
 
 namespace Pixelfly.Nn;
 
@@ -9,6 +10,7 @@ namespace Pixelfly.Nn;
 public sealed class GraphScope(GraphBuilder builder)
 {
     private readonly Dictionary<Parameter, Value> _bound = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, Value> _constants = new(StringComparer.Ordinal);
 
     /// <summary>The builder.</summary>
     public GraphBuilder Builder { get; } = builder ?? throw new ArgumentNullException(nameof(builder));
@@ -24,6 +26,21 @@ public sealed class GraphScope(GraphBuilder builder)
         {
             value = Builder.Parameter(parameter.Name, parameter.Type.DType, parameter.Shape.ToArray());
             _bound[parameter] = value;
+        }
+        return value;
+    }
+
+    /// <summary>
+    /// Constant data a module needs (an index table, say), declared on first use under <paramref name="name"/>; a
+    /// module used twice in one graph reads the same constant. <paramref name="make"/> runs only on first use.
+    /// </summary>
+    public Value Constant(string name, Func<HostTensor> make)
+    {
+        ArgumentNullException.ThrowIfNull(make);
+        if (!_constants.TryGetValue(name, out var value))
+        {
+            value = Builder.Constant(name, make());
+            _constants[name] = value;
         }
         return value;
     }

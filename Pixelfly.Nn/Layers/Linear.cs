@@ -45,4 +45,19 @@ public sealed class Linear : Module, ILinearLayer
         var y = scope.Builder.MatMul(x, scope.Use(Weight), transB: true);
         return Bias is null ? y : y + scope.Use(Bias);
     }
+
+    /// <summary>
+    /// The layer applied along the second-to-last axis of x [..., in, d]: y[..., o, :] = Σ_i W[o, i]·x[..., i, :] + b[o],
+    /// the same as transposing the last two axes, <see cref="Forward"/> and transposing back, without the two copies
+    /// (one product with W shared across the batch). The Mixer's token MLPs run this way.
+    /// </summary>
+    public Value ForwardAlongRows(GraphScope scope, Value x)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        if (x.Shape.Rank < 2 || x.Shape[-2] != InFeatures)
+            throw new ArgumentException($"linear '{Name}' along rows expects [..., {InFeatures}, d], got {x.Shape}");
+        var b = scope.Builder;
+        var y = b.MatMul(scope.Use(Weight), x);
+        return Bias is null ? y : y + b.Reshape(scope.Use(Bias), OutFeatures, 1);
+    }
 }

@@ -29,6 +29,18 @@ public sealed class Mlp : Module
         return Fc2.Forward(scope, scope.Builder.Gelu(Fc1.Forward(scope, x)));
     }
 
+    /// <summary>
+    /// The MLP applied along the second-to-last axis of x [..., in, d] (<see cref="Linear.ForwardAlongRows"/>): the
+    /// same as transposing the last two axes, <see cref="Forward"/> and transposing back. Dense layers only.
+    /// </summary>
+    public Value ForwardAlongRows(GraphScope scope, Value x)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        if (Fc1 is not Linear fc1 || Fc2 is not Linear fc2)
+            throw new InvalidOperationException($"MLP '{Name}' runs along rows only with dense linear layers");
+        return fc2.ForwardAlongRows(scope, scope.Builder.Gelu(fc1.ForwardAlongRows(scope, x)));
+    }
+
     private ILinearLayer AddLinear(Module module, int inFeatures, int outFeatures)
     {
         if (module is not ILinearLayer layer)

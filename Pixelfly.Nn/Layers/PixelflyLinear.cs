@@ -2,6 +2,7 @@ using Pixelfly.Ir;
 using Pixelfly.Ir.Ops;
 using Pixelfly.Layouts;
 using Pixelfly.Nn.Init;
+using Pixelfly.Tensors;
 
 namespace Pixelfly.Nn.Layers;
 
@@ -13,6 +14,8 @@ namespace Pixelfly.Nn.Layers;
 /// rule): W_s is a dense draw (default kaiming uniform, bound 1/√in_ext) with each block row scaled by
 /// √(block columns / stored blocks in that block row), restricted to the layout; U, V as
 /// <see cref="LowRankLinear"/> (linear or SVD); b uniform(±1/√out); the gate as a default nn.Linear(in, 1).
+/// The graph runs the rank-r term inside the block-sparse product (<see cref="ProductLayout"/>, built by
+/// <see cref="LowRankFold"/>): same function, but no thin dense products over the layer's wide side.
 /// </summary>
 public sealed class PixelflyLinear : Module, ILinearLayer
 {
@@ -43,6 +46,12 @@ public sealed class PixelflyLinear : Module, ILinearLayer
             }
         }
         Bias = AddParameter("bias", biasInit ?? Initializer.KaimingUniform(outFeatures), weightDecay: false, outFeatures);
+        if (config.Rank > 0)
+            ProductLayout = FoldsIntoColumns
+                ? LowRankFold.WithDenseColumns(Layout, LowRankFold.Blocks(config.Rank, b))
+                : LowRankFold.WithDenseRows(Layout, LowRankFold.Blocks(FactorRows, b));
+        else
+            ProductLayout = Layout;
     }
 
     /// <inheritdoc/>
@@ -56,6 +65,20 @@ public sealed class PixelflyLinear : Module, ILinearLayer
 
     /// <summary>The flat block butterfly layout of W_s (its Rows × Cols may be padded past out × in).</summary>
     public BlockLayout Layout { get; }
+
+    /// <summary>
+    /// The layout the layer's one block-sparse product runs on: <see cref="Layout"/> with the rank-r term folded in
+    /// (<see cref="LowRankFold"/>): U as extra block columns when in ≤ out, V and the gate row as extra block rows
+    /// otherwise; <see cref="Layout"/> itself without a low-rank term.
+    /// </summary>
+    public BlockLayout ProductLayout { get; }
+
+    // U folds into the columns when the output is the wide side (so y is written once, by the block-sparse
+    // kernel), V into the rows when the input is (so x is read once forward and dX written once backward).
+    private bool FoldsIntoColumns => InFeatures <= OutFeatures;
+
+    // Rows of the dense factor folded into the rows: V, plus the gate's weight row.
+    private int FactorRows => Config.Rank + (Config.Gate ? 1 : 0);
 
     /// <summary>W_s blocks [nnz, b, b].</summary>
     public Parameter SparseWeight { get; }
@@ -90,41 +113,87 @@ public sealed class PixelflyLinear : Module, ILinearLayer
         Shapes.RequireFeatures(x, InFeatures, $"pixelfly linear '{Name}'");
         var b = scope.Builder;
         var w = scope.Use(SparseWeight);
-        if (U is null || V is null) return Sparse(b, x, w) + scope.Use(Bias);
-        var (h, g) = LowRankAndGate(scope, x);
-        // g is one scalar per token, so it commutes with the products: g·(x·(U·V)ᵀ) = (g·(x·Vᵀ))·Uᵀ and
-        // (1 − g)·(x·W_sᵀ) = ((1 − g)·x)·W_sᵀ. Scaling the rank-r and the narrower of the in/out sides instead of
-        // forming lerp(S, L, g) on out-wide rows keeps every out-wide intermediate (L − S, dS, dL) out of the step,
-        // and autodiff then forms the gate's gradient from rank-r and in-width products.
-        var lowRank = b.MatMul(g * h, scope.Use(U), transB: true);
-        var keep = b.Scalar(1.0) - g;
-        var sparse = InFeatures <= OutFeatures ? Sparse(b, keep * x, w) : keep * Sparse(b, x, w);
-        return sparse + lowRank + scope.Use(Bias);
+        if (U is null || V is null)
+            return LastAxisSlice(b, b.BlockSparseMatMul(SparseMode.Dds, Layout, PadFeatures(b, x, Layout.Cols), w, transB: true), 0, OutFeatures) + scope.Use(Bias);
+        return (FoldsIntoColumns ? ForwardWithUInColumns(scope, x, w) : ForwardWithVInRows(scope, x, w)) + scope.Use(Bias);
     }
 
-    // h = x·Vᵀ and the gate g = σ(x·w_g + b_g). The gate's weight row rides along as row r of one [r + 1, in]
-    // product, so its forward, its input gradient and its weight gradient are part of V's GEMMs instead of K = 1 and
-    // N = 1 products of their own.
-    private (Value H, Value G) LowRankAndGate(GraphScope scope, Value x)
+    // g is one scalar per token, so it commutes with the products: (1 − g)·(x·W_sᵀ) = ((1 − g)·x)·W_sᵀ and
+    // g·(x·(U·V)ᵀ) = (g·(x·Vᵀ))·Uᵀ. Scaling the rank-r and the narrower of the in/out sides keeps every wide
+    // intermediate out of the step, and autodiff forms the gate's gradient from rank-r and in-width products.
+
+    // in ≤ out: [(1 − g)·x, g·h] · [W_s, U]ᵀ, one product whose output is the layer's (before the bias); h and the
+    // gate come from one thin product over the narrow input.
+    private Value ForwardWithUInColumns(GraphScope scope, Value x, Value w)
+    {
+        var b = scope.Builder;
+        int bs = Config.BlockSize, extra = LowRankFold.Blocks(Config.Rank, bs);
+        var z = b.MatMul(x, FactorRowsValue(scope), transB: true);
+        var (h, g) = LowRankAndGate(scope, z);
+        var keep = b.Scalar(1.0) - g;
+        var input = b.Concat(x.Shape.Rank - 1, PadFeatures(b, keep * x, Layout.Cols), PadFeatures(b, g * h, extra * bs));
+        var uBlocks = LowRankFold.ToBlocks(b, scope.Use(U!), Layout.Rows, extra * bs, bs);
+        var order = scope.Constant(Qualify("u_fold_order"), () =>
+        {
+            var o = LowRankFold.ColumnFoldOrder(Layout, extra);
+            return HostTensor.FromInts(o, o.Length);
+        });
+        var weights = b.Gather(b.Concat(0, w, uBlocks), order);
+        var y = b.BlockSparseMatMul(SparseMode.Dds, ProductLayout, input, weights, transB: true);
+        return LastAxisSlice(b, y, 0, OutFeatures);
+    }
+
+    // in > out: x · [W_s; V; w_gᵀ]ᵀ = [x·W_sᵀ, x·Vᵀ, x·w_g] in one product over the wide input, then the narrow
+    // output (1 − g)·(x·W_sᵀ) + (g·h)·Uᵀ.
+    private Value ForwardWithVInRows(GraphScope scope, Value x, Value w)
+    {
+        var b = scope.Builder;
+        int bs = Config.BlockSize;
+        var factorBlocks = LowRankFold.ToBlocks(b, FactorRowsValue(scope), LowRankFold.Blocks(FactorRows, bs) * bs, Layout.Cols, bs);
+        var product = b.BlockSparseMatMul(SparseMode.Dds, ProductLayout, PadFeatures(b, x, Layout.Cols), b.Concat(0, w, factorBlocks), transB: true);
+        var sparse = LastAxisSlice(b, product, 0, OutFeatures);
+        var (h, g) = LowRankAndGate(scope, LastAxisSlice(b, product, Layout.Rows, Layout.Rows + FactorRows));
+        return (b.Scalar(1.0) - g) * sparse + b.MatMul(g * h, scope.Use(U!), transB: true);
+    }
+
+    // [V; w_gᵀ] ([r + 1, in]), or V without the gate: the gate's weight row rides along in V's product, so its
+    // forward, its input gradient and its weight gradient are part of V's instead of K = 1 and N = 1 products.
+    private Value FactorRowsValue(GraphScope scope)
     {
         var b = scope.Builder;
         var v = scope.Use(V!);
-        if (GateWeight is null || GateBias is null) return (b.MatMul(x, v, transB: true), b.Scalar(0.5));
-        var vg = b.Concat(0, v, b.Reshape(scope.Use(GateWeight), 1, InFeatures));
-        var z = b.MatMul(x, vg, transB: true);
+        return GateWeight is null ? v : b.Concat(0, v, b.Reshape(scope.Use(GateWeight), 1, InFeatures));
+    }
+
+    // h and g = σ(z_gate + b_g) from z = x·[V; w_gᵀ]ᵀ (g = 0.5 without the gate).
+    private (Value H, Value G) LowRankAndGate(GraphScope scope, Value z)
+    {
+        var b = scope.Builder;
         var h = LastAxisSlice(b, z, 0, Config.Rank);
+        if (GateWeight is null || GateBias is null) return (h, b.Scalar(0.5));
         var gate = LastAxisSlice(b, z, Config.Rank, Config.Rank + 1);
         return (h, b.Sigmoid(gate + scope.Use(GateBias)));
     }
 
-    // Columns [from, to) of the last axis (fresh arrays: the op keeps them).
+    // Columns [from, to) of the last axis (fresh arrays: the op keeps them); the value itself when that is all of it.
     private static Value LastAxisSlice(GraphBuilder b, Value z, int from, int to)
     {
+        if (from == 0 && to == z.Shape[-1]) return z;
         var begin = new int[z.Shape.Rank];
         var end = z.Shape.ToArray();
         begin[^1] = from;
         end[^1] = to;
         return b.Slice(z, begin, end);
+    }
+
+    // The last axis zero-padded to `width`.
+    private static Value PadFeatures(GraphBuilder b, Value x, int width)
+    {
+        int features = x.Shape[-1];
+        if (features == width) return x;
+        var padEnd = new int[x.Shape.Rank];
+        padEnd[^1] = width - features;
+        return b.Pad(x, new int[x.Shape.Rank], padEnd);
     }
 
     /// <inheritdoc/>
@@ -134,24 +203,6 @@ public sealed class PixelflyLinear : Module, ILinearLayer
         var (u, v) = LowRankLinear.SvdFactors(seed, Qualify("dense"), _sparseDenseInit, OutFeatures, InFeatures, Config.Rank);
         U.SetValues(u);
         V.SetValues(v);
-    }
-
-    // x [..., in] → pad to the layout's width → block-sparse x·W_sᵀ → slice to out.
-    private Value Sparse(GraphBuilder b, Value x, Value w)
-    {
-        int rank = x.Shape.Rank;
-        var xp = x;
-        if (Layout.Cols != InFeatures)
-        {
-            var padEnd = new int[rank];
-            padEnd[^1] = Layout.Cols - InFeatures;
-            xp = b.Pad(x, new int[rank], padEnd);
-        }
-        var y = b.BlockSparseMatMul(SparseMode.Dds, Layout, xp, w, transB: true);
-        if (Layout.Rows == OutFeatures) return y;
-        var end = y.Shape.ToArray();
-        end[^1] = OutFeatures;
-        return b.Slice(y, new int[rank], end);
     }
 
     /// <summary>

@@ -69,8 +69,8 @@ public sealed class MlpMixer : Module
         var x = Embed.Forward(scope, images);                                    // [B, N, D]
         foreach (var (tokenNorm, tokenMlp, channelNorm, channelMlp) in _blocks)
         {
-            var t = b.Transpose(tokenNorm.Forward(scope, x), 0, 2, 1);           // [B, D, N]
-            x += b.Transpose(tokenMlp.Forward(scope, t), 0, 2, 1);
+            // The token MLP mixes along N: W·x_b per image, no transposes to [B, D, N] and back.
+            x += tokenMlp.ForwardAlongRows(scope, tokenNorm.Forward(scope, x));   // [B, N, D]
             x += channelMlp.Forward(scope, channelNorm.Forward(scope, x));
         }
         var pooled = b.ReduceMean(Norm.Forward(scope, x), [1]);                  // [B, D]

@@ -205,7 +205,7 @@ public sealed unsafe class CpuExecutable : IExecutable, IDeviceBound
     private static Kernel CreateFused(FusedGroup group, Graph graph, bool[] internalValues, bool wide)
     {
         var fused = new FusedElementwiseKernel(group, graph, internalValues, wide);
-        return group.Head is null ? fused : KernelFactory.CreateGemmWithEpilogue(group.Head, graph, wide, fused);
+        return group.Head is null ? fused : KernelFactory.CreateMatMulWithEpilogue(group.Head, graph, wide, fused);
     }
 
     private static void CheckSupported(CpuDevice device, Graph graph)

@@ -70,17 +70,46 @@ public sealed class LayerTests
             }
     }
 
-    // 100 -> 150 and 150 -> 100 with b = 16: the layout is padded to multiples of 16, x is zero-padded and y sliced.
-    // The layer scales the narrower side by the gate (the input when in ≤ out, else the output): both are checked.
-    [TestCase(100, 150)]
-    [TestCase(150, 100)]
-    public void Pixelfly_linear_matches_its_formula_on_a_padded_misaligned_shape(int inF, int outF)
+    [Test]
+    public void An_mlp_along_rows_equals_the_mlp_between_two_transposes()
     {
-        var config = new PixelflyConfig(BlockSize: 16, ButterflySize: 4, Factors: 2, Rank: 6);
+        // x [2, 5, 3]: the token MLP of a Mixer mixes the 5 rows of each image for every one of the 3 columns.
+        using var m = Make(n => new Mlp(n, 5, 4, 5, (name, i, o) => new Linear(name, i, o)), seed: 4);
+        var mlp = m.Inner;
+        var b = new GraphBuilder();
+        var scope = new GraphScope(b);
+        var x = b.Input("x", DType.F32, 2, 5, 3);
+        b.Output("rows", mlp.ForwardAlongRows(scope, x));
+        b.Output("transposed", b.Transpose(mlp.Forward(scope, b.Transpose(x, 0, 2, 1)), 0, 2, 1));
+        var inputs = new Dictionary<string, HostTensor> { ["x"] = HostTensor.FromDoubles(new TensorType(DType.F32, 2, 5, 3), RandomInput(30, 8)) };
+        foreach (var p in m.Parameters()) inputs[p.Name] = p.ToHostTensor();
+        var y = _ref.RunOnce(b.Build(), inputs);
+        Assert.That(y["rows"].ToDoubles(), Is.EqualTo(y["transposed"].ToDoubles()).Within(1e-6));
+
+        using var sparse = Make(n => new Mlp(n, 32, 32, 32, (name, i, o) => new PixelflyLinear(name, i, o, new PixelflyConfig(BlockSize: 16, ButterflySize: 2, Factors: 1, Rank: 0))));
+        var e = Assert.Throws<InvalidOperationException>(() => sparse.Inner.ForwardAlongRows(new GraphScope(new GraphBuilder()), x));
+        Assert.That(e!.Message, Does.Contain("dense"));
+    }
+
+    // 100 -> 150 and 150 -> 100 with b = 16: the layout is padded to multiples of 16, x is zero-padded and y sliced.
+    // The layer folds U into extra block columns when in ≤ out and V (with the gate row) into extra block rows
+    // otherwise: both are checked, with ranks that fill part of a block, exactly one block (r + gate = 16) and more
+    // than one, with and without the gate.
+    [TestCase(100, 150, 6, true)]
+    [TestCase(150, 100, 6, true)]
+    [TestCase(96, 160, 16, false)]
+    [TestCase(160, 96, 15, true)]
+    [TestCase(100, 150, 20, false)]
+    [TestCase(150, 100, 20, true)]
+    public void Pixelfly_linear_matches_its_formula_on_a_padded_misaligned_shape(int inF, int outF, int rank, bool gated)
+    {
+        var config = new PixelflyConfig(BlockSize: 16, ButterflySize: 4, Factors: 2, Rank: rank, Gate: gated);
         using var m = Make(n => new PixelflyLinear(n, inF, outF, config));
         var layer = m.Inner;
         Assert.That(layer.Layout.Cols, Is.GreaterThanOrEqualTo(inF));
         Assert.That(layer.Layout.Rows, Is.GreaterThanOrEqualTo(outF));
+        int foldedBlocks = inF <= outF ? (rank + 15) / 16 * layer.Layout.BlockRows : (rank + (gated ? 1 : 0) + 15) / 16 * layer.Layout.BlockCols;
+        Assert.That(layer.ProductLayout.NnzBlocks, Is.EqualTo(layer.Layout.NnzBlocks + foldedBlocks));
         const int tokens = 7;
         var x = RandomInput(tokens * inF, 5);
         var y = RunLayer(layer, m, x, tokens);
@@ -96,12 +125,17 @@ public sealed class LayerTests
                 for (int i = 0; i < bs; i++)
                     for (int j = 0; j < bs; j++)
                         ws[(p * bs + i) * l.Cols + colIdx[k] * bs + j] = blocks[(k * bs + i) * bs + j];
-        float[] u = layer.U!.Values!, v = layer.V!.Values!, gw = layer.GateWeight!.Values!, gb = layer.GateBias!.Values!, bias = layer.Bias.Values!;
+        float[] u = layer.U!.Values!, v = layer.V!.Values!, bias = layer.Bias.Values!;
+        Assert.That(layer.GateWeight is not null, Is.EqualTo(gated));
         for (int t = 0; t < tokens; t++)
         {
-            double gate = gb[0];
-            for (int i = 0; i < inF; i++) gate += x[t * inF + i] * gw[i];
-            gate = 1 / (1 + Math.Exp(-gate));
+            double gate = 0.5;
+            if (gated)
+            {
+                gate = layer.GateBias!.Values![0];
+                for (int i = 0; i < inF; i++) gate += x[t * inF + i] * layer.GateWeight!.Values![i];
+                gate = 1 / (1 + Math.Exp(-gate));
+            }
             var xv = new double[r];
             for (int q = 0; q < r; q++)
                 for (int i = 0; i < inF; i++) xv[q] += x[t * inF + i] * v[q * inF + i];

@@ -17,7 +17,8 @@ namespace Pixelfly.Backends.Cpu.Kernels;
 /// the line's weights are reused from L1/L2 across the MR panels. A line without blocks is written as zeros.</item>
 /// </list>
 /// Chunks split M first (A is then packed once per run); lines are split only when M gives too few chunks to keep
-/// every worker busy, however few block rows the layout has.
+/// every worker busy, however few block rows the layout has. With an epilogue (<see cref="FusedElementwiseKernel"/>)
+/// a chunk runs it on its MC rows × its lines' columns once they are written: each tile holds the whole K, so it is final.
 /// </summary>
 internal sealed unsafe class DdsKernel : Kernel, IParallelWork
 {
@@ -36,13 +37,15 @@ internal sealed unsafe class DdsKernel : Kernel, IParallelWork
     private readonly MicroKernel _mk;
     private readonly int _columnTiles, _mc, _tilesM, _linesPerGroup, _lineGroups;
     private readonly OffsetTable _aOffsets, _bOffsets;
+    private readonly FusedElementwiseKernel? _epilogue;
     private RunContext? _ctx;
     private float* _pa, _pw, _pc;
     private bool _packPhase;
 
-    public DdsKernel(int a, int w, int c, BlockLayout layout, int m, int batch, bool wBatched, bool transA, bool transB, bool wide)
+    public DdsKernel(int a, int w, int c, BlockLayout layout, int m, int batch, bool wBatched, bool transA, bool transB, bool wide,
+        FusedElementwiseKernel? epilogue = null)
     {
-        (_a, _w, _c, _m, _batch, _transA, _transB, _wide) = (a, w, c, m, batch, transA, transB, wide);
+        (_a, _w, _c, _m, _batch, _transA, _transB, _wide, _epilogue) = (a, w, c, m, batch, transA, transB, wide, epilogue);
         _b = layout.BlockSize;
         _nnz = layout.NnzBlocks;
         (_k, _n) = transB ? (layout.Cols, layout.Rows) : (layout.Rows, layout.Cols);
@@ -84,7 +87,9 @@ internal sealed unsafe class DdsKernel : Kernel, IParallelWork
 
     private long PackedAFloats => GemmCore.Aligned(APanelFloats * (_mc / _mk.Mr));
 
-    public override long ScratchFloatsPerWorker => PackedAFloats + GemmCore.TileFloats(_mk);
+    private long EpilogueOffset => GemmCore.Aligned(PackedAFloats + GemmCore.TileFloats(_mk));
+
+    public override long ScratchFloatsPerWorker => EpilogueOffset + (_epilogue?.ScratchFloatsPerWorker ?? 0);
 
     public override long SharedScratchFloats => _direct ? 0 : GemmCore.Aligned(PackedWFloatsPerBatch * _weightBatches);
 
@@ -92,7 +97,8 @@ internal sealed unsafe class DdsKernel : Kernel, IParallelWork
 
     public override string Describe() =>
         $"block_sparse dds batch {_batch} {_m}x{_n}x{_k} b={_b} nnz={_nnz}{(_transA ? " transA" : "")}{(_transB ? " transB (CSR)" : " (CSC)")}" +
-        $" micro {_mk.Name}, {(_direct ? "weights read in place" : "weights packed once per run")}, {_mc} rows x {_linesPerGroup} block column(s) per chunk, {ComputeChunks} chunk(s)";
+        $" micro {_mk.Name}, {(_direct ? "weights read in place" : "weights packed once per run")}, {_mc} rows x {_linesPerGroup} block column(s) per chunk, {ComputeChunks} chunk(s)" +
+        (_epilogue is null ? "" : $"; {_epilogue.Describe()}");
 
     public override void Execute(RunContext ctx)
     {
@@ -150,8 +156,8 @@ internal sealed unsafe class DdsKernel : Kernel, IParallelWork
         Packing.PackA(_mk.Layout, packA, (nint)APanelFloats, _pa + batch * _aBatchStride + i0 * _rsA, _rsA, _csA, mc, _k, mr, _wide);
         int weightBatch = _weightBatches > 1 ? batch : 0;
         float* cRows = _pc + (long)batch * _m * _n + (long)i0 * _n;
-        int line1 = Math.Min(_lists.Lines, (group + 1) * _linesPerGroup);
-        for (int line = group * _linesPerGroup; line < line1; line++)
+        int line0 = group * _linesPerGroup, line1 = Math.Min(_lists.Lines, line0 + _linesPerGroup);
+        for (int line = line0; line < line1; line++)
         {
             int e0 = _lists.Start[line], entries = _lists.Count(line);
             float* cLine = cRows + (long)line * _b;
@@ -169,5 +175,10 @@ internal sealed unsafe class DdsKernel : Kernel, IParallelWork
                         cLine + (long)i * _n + t * nr, _n, Math.Min(mr, mc - i), n, accumulate: false, tile);
             }
         }
+        if (_epilogue is null) return;
+        // Rows of C seen as [batch·M, N]; the group's columns are its lines' (zero lines included).
+        int col0 = line0 * _b, col1 = Math.Min(_n, line1 * _b);
+        if (col1 > col0)
+            _epilogue.ApplyTile(_ctx, packA + EpilogueOffset, (long)batch * _m + i0, mc, col0, col1 - col0, _n);
     }
 }

@@ -10,6 +10,8 @@ namespace Pixelfly.Backends.Cpu.Kernels;
 /// the row's blocks one after another as [b][MR]); chunks of (batch, NC columns, a group of block rows) pack their
 /// columns of op(B) over the whole K into per-worker [K][NR] panels and run the micro-kernel with the row's blocks as
 /// gathered entries (the B offset of entry e is its block's k position). A block row without blocks is written as zeros.
+/// With an epilogue (<see cref="FusedElementwiseKernel"/>) a chunk runs it on its block rows × NC columns once they are
+/// written: each tile holds the whole K, so it is final.
 /// </summary>
 internal sealed unsafe class DsdKernel : Kernel, IParallelWork
 {
@@ -26,13 +28,15 @@ internal sealed unsafe class DsdKernel : Kernel, IParallelWork
     private readonly MicroKernel _mk;
     private readonly int _rowTiles, _nc, _tilesN, _linesPerGroup, _lineGroups;
     private readonly OffsetTable _aOffsets, _bOffsets;
+    private readonly FusedElementwiseKernel? _epilogue;
     private RunContext? _ctx;
     private float* _pw, _pb, _pc;
     private bool _packPhase;
 
-    public DsdKernel(int w, int bDense, int c, BlockLayout layout, int n, int batch, bool wBatched, bool transA, bool transB, bool wide)
+    public DsdKernel(int w, int bDense, int c, BlockLayout layout, int n, int batch, bool wBatched, bool transA, bool transB, bool wide,
+        FusedElementwiseKernel? epilogue = null)
     {
-        (_w, _bDense, _c, _n, _batch, _transA, _transB, _wide) = (w, bDense, c, n, batch, transA, transB, wide);
+        (_w, _bDense, _c, _n, _batch, _transA, _transB, _wide, _epilogue) = (w, bDense, c, n, batch, transA, transB, wide, epilogue);
         _b = layout.BlockSize;
         _nnz = layout.NnzBlocks;
         (_m, _k) = transA ? (layout.Cols, layout.Rows) : (layout.Rows, layout.Cols);
@@ -69,7 +73,9 @@ internal sealed unsafe class DsdKernel : Kernel, IParallelWork
 
     private long PackedBFloats => GemmCore.Aligned(BPanelFloats * (_nc / _mk.Nr));
 
-    public override long ScratchFloatsPerWorker => PackedBFloats + GemmCore.TileFloats(_mk);
+    private long EpilogueOffset => GemmCore.Aligned(PackedBFloats + GemmCore.TileFloats(_mk));
+
+    public override long ScratchFloatsPerWorker => EpilogueOffset + (_epilogue?.ScratchFloatsPerWorker ?? 0);
 
     public override long SharedScratchFloats => GemmCore.Aligned(PackedWFloatsPerBatch * _weightBatches);
 
@@ -77,7 +83,8 @@ internal sealed unsafe class DsdKernel : Kernel, IParallelWork
 
     public override string Describe() =>
         $"block_sparse dsd batch {_batch} {_m}x{_n}x{_k} b={_b} nnz={_nnz}{(_transA ? " transA (CSC)" : " (CSR)")}{(_transB ? " transB" : "")}" +
-        $" micro {_mk.Name}, weights packed once per run, {_nc} columns x {_linesPerGroup} block row(s) per chunk, {ComputeChunks} chunk(s)";
+        $" micro {_mk.Name}, weights packed once per run, {_nc} columns x {_linesPerGroup} block row(s) per chunk, {ComputeChunks} chunk(s)" +
+        (_epilogue is null ? "" : $"; {_epilogue.Describe()}");
 
     public override void Execute(RunContext ctx)
     {
@@ -133,8 +140,8 @@ internal sealed unsafe class DsdKernel : Kernel, IParallelWork
         Packing.PackB(packB, (nint)BPanelFloats, _pb + batch * _bBatchStride + j0 * _csB, _rsB, _csB, _k, _k, nc, nr, _wide);
         int weightBatch = _weightBatches > 1 ? batch : 0;
         float* cCols = _pc + (long)batch * _m * _n + j0;
-        int line1 = Math.Min(_lists.Lines, (group + 1) * _linesPerGroup);
-        for (int line = group * _linesPerGroup; line < line1; line++)
+        int line0 = group * _linesPerGroup, line1 = Math.Min(_lists.Lines, line0 + _linesPerGroup);
+        for (int line = line0; line < line1; line++)
         {
             int e0 = _lists.Start[line], entries = _lists.Count(line);
             float* cLine = cCols + (long)line * _b * _n;
@@ -152,5 +159,10 @@ internal sealed unsafe class DsdKernel : Kernel, IParallelWork
                         cLine + (long)t * mr * _n + j, _n, m, Math.Min(nr, nc - j), accumulate: false, tile);
             }
         }
+        if (_epilogue is null) return;
+        // Rows of C seen as [batch·M, N]; the group's rows are its block rows' (zero rows included).
+        int row0 = line0 * _b, row1 = Math.Min(_m, line1 * _b);
+        if (row1 > row0)
+            _epilogue.ApplyTile(_ctx, packB + EpilogueOffset, (long)batch * _m + row0, row1 - row0, j0, nc, _n);
     }
 }

@@ -145,12 +145,21 @@ internal static class KernelFactory
         return batch;
     }
 
-    /// <summary>A dense matmul node whose C tiles land in the epilogue's destination and run the epilogue there.</summary>
-    public static Kernel CreateGemmWithEpilogue(Node matmul, Graph graph, bool wide, FusedElementwiseKernel epilogue)
+    /// <summary>
+    /// A matmul node (dense, or block-sparse Dds / Dsd) whose C tiles land in the epilogue's destination and run the
+    /// epilogue there.
+    /// </summary>
+    public static Kernel CreateMatMulWithEpilogue(Node matmul, Graph graph, bool wide, FusedElementwiseKernel epilogue)
     {
-        var op = (MatMulOp)matmul.Op;
         Shape a = graph.Values[matmul.Inputs[0]].Type.Shape, b = graph.Values[matmul.Inputs[1]].Type.Shape;
-        return CreateGemm(op, a, b, matmul.Inputs[0], matmul.Inputs[1], epilogue.DestinationValue, wide, epilogue);
+        int ia = matmul.Inputs[0], ib = matmul.Inputs[1], y = epilogue.DestinationValue;
+        return matmul.Op switch
+        {
+            MatMulOp mm => CreateGemm(mm, a, b, ia, ib, y, wide, epilogue),
+            BlockSparseMatMulOp { Mode: SparseMode.Dds or SparseMode.Dsd } bs => CreateBlockSparse(bs, a, b, ia, ib, y, wide, epilogue),
+            _ => throw new InvalidOperationException(
+                $"node {matmul.Index} ({matmul.Op.Name}) cannot run an epilogue: only dense matmuls and block-sparse Dds / Dsd write dense C tiles"),
+        };
     }
 
     private static Kernel CreateGemm(MatMulOp op, Shape a, Shape b, int ia, int ib, int y, bool wide, FusedElementwiseKernel? epilogue = null)
@@ -166,19 +175,23 @@ internal static class KernelFactory
         return new GemmKernel(ia, ib, y, m, n, k, batch, aBatched: a.Rank > 2, bBatched: b.Rank > 2, op.TransA, op.TransB, wide, epilogue);
     }
 
-    private static Kernel CreateBlockSparse(BlockSparseMatMulOp op, Shape a, Shape b, int ia, int ib, int y, bool wide)
+    private static Kernel CreateBlockSparse(BlockSparseMatMulOp op, Shape a, Shape b, int ia, int ib, int y, bool wide,
+        FusedElementwiseKernel? epilogue = null)
     {
         switch (op.Mode)
         {
-            case SparseMode.Sdd:
+            case SparseMode.Sdd when epilogue is null:
                 return new SddKernel(ia, ib, y, op.Layout, op.TransA ? a[-2] : a[-1], BatchOf(a, 2), op.TransA, op.TransB, wide);
+            case SparseMode.Sdd:
+                throw new InvalidOperationException("block_sparse_matmul Sdd writes blocks, not dense C tiles, and cannot run an epilogue");
             case SparseMode.Dsd:
-                return new DsdKernel(ia, ib, y, op.Layout, op.TransB ? b[-2] : b[-1], BatchOf(b, 2), wBatched: a.Rank > 3, op.TransA, op.TransB, wide);
+                return new DsdKernel(ia, ib, y, op.Layout, op.TransB ? b[-2] : b[-1], BatchOf(b, 2), wBatched: a.Rank > 3, op.TransA, op.TransB, wide, epilogue);
             case SparseMode.Dds:
-                // Shared weights and untransposed rows: the batch folds into the rows, as for dense GEMM.
+                // Shared weights and untransposed rows: the batch folds into the rows, as for dense GEMM (the epilogue
+                // then sees C as [batch·M, N], which is how it addresses rows anyway).
                 if (b.Rank == 3 && !op.TransA)
-                    return new DdsKernel(ia, ib, y, op.Layout, a[-2] * BatchOf(a, 2), 1, wBatched: false, false, op.TransB, wide);
-                return new DdsKernel(ia, ib, y, op.Layout, op.TransA ? a[-1] : a[-2], BatchOf(a, 2), wBatched: b.Rank > 3, op.TransA, op.TransB, wide);
+                    return new DdsKernel(ia, ib, y, op.Layout, a[-2] * BatchOf(a, 2), 1, wBatched: false, false, op.TransB, wide, epilogue);
+                return new DdsKernel(ia, ib, y, op.Layout, op.TransA ? a[-1] : a[-2], BatchOf(a, 2), wBatched: b.Rank > 3, op.TransA, op.TransB, wide, epilogue);
             default:
                 throw new UnsupportedOpException($"block_sparse_matmul: unknown sparse mode {op.Mode}");
         }

@@ -7,8 +7,8 @@ namespace Pixelfly.Backends.Cpu.Planning;
 /// <summary>
 /// A group of element-wise nodes run as one kernel at the position of its last member. Every member's output has
 /// the group's shape; values only the group reads never reach memory. With a <see cref="Head"/>, the group is the
-/// epilogue of that dense matmul: the matmul moves to the group's position, writes its C tiles into the last
-/// member's output and the members run on each finished tile while it is in cache.
+/// epilogue of that matmul (dense, or block-sparse Dds / Dsd): the matmul moves to the group's position, writes its
+/// C tiles into the last member's output and the members run on each finished tile while it is in cache.
 /// </summary>
 internal sealed record FusedGroup(IReadOnlyList<Node> Members, Shape Shape, Node? Head)
 {
@@ -115,10 +115,12 @@ internal sealed class FusionPlan
     }
 
     /// <summary>
-    /// A dense f32 matmul whose result only this group reads and that has the group's shape (more than one column,
-    /// so that C tiles map onto rows of the group), provided the group's last member writes a value the tiles can
-    /// land in. Moving the matmul later to the group's position is safe: nothing else reads its result, and the
-    /// memory planner keeps its operands alive (and snapshots a donated one) as for any fused read.
+    /// An f32 matmul with a dense result (a dense matmul, or a block-sparse one in mode Dds or Dsd; Sdd writes
+    /// blocks, not rows) whose result only this group reads, that is no graph output and that has the group's shape
+    /// (rank 2 or more, more than one column, so that C tiles map onto rows of the group), provided the group's last
+    /// member writes a value the tiles can land in. Moving the matmul later to the group's position is safe: nothing
+    /// else reads its result, and the memory planner keeps its operands alive (and snapshots a donated one) as for
+    /// any fused read.
     /// </summary>
     private static Node? FindHead(Graph graph, List<Node> members, HashSet<int> memberSet, List<int>[] readers, HashSet<int> outputValues)
     {
@@ -132,12 +134,16 @@ internal sealed class FusionPlan
                 var info = graph.Values[input];
                 if (info.Kind != ValueKind.Node || outputValues.Contains(input) || info.Type.Shape != shape) continue;
                 var producer = graph.Nodes[info.Producer];
-                if (producer.Op is not MatMulOp || info.Type.DType != DType.F32) continue;
+                if (!WritesDenseTiles(producer.Op) || info.Type.DType != DType.F32) continue;
                 if (producer.Inputs.Any(i => graph.Values[i].Type.DType != DType.F32)) continue;
                 if (readers[input].All(memberSet.Contains)) return producer;
             }
         return null;
     }
+
+    /// <summary>The matmul kernels that can run an epilogue on their finished C tiles.</summary>
+    private static bool WritesDenseTiles(Op op) =>
+        op is MatMulOp or BlockSparseMatMulOp { Mode: SparseMode.Dds or SparseMode.Dsd };
 
     /// <summary>
     /// Whether a group may run at node <paramref name="at"/>: every reader of a member's output that is not a member

@@ -13,10 +13,11 @@ namespace Pixelfly.Perf.Micro.TrainingStep;
 /// Dense vs Pixelfly training steps of one image model (the `pixelfly train` models) on the CPU, interleaved:
 /// each round times a few dense steps then a few Pixelfly steps on the same random batch, and the speedup is the
 /// median of the per-round ratios (so load that hits a whole round cancels). With <c>--profile</c> it then prints
-/// each step's kernels grouped by kind (CpuExecutable's per-kernel clock). Usage:
+/// each step's kernels grouped by kind (CpuExecutable's per-kernel clock), and with <c>--kernels</c> also every
+/// kernel on its own, slowest first. Usage:
 /// <code>
 /// dotnet run -c Release --project perf/Pixelfly.Perf.Micro -- training-step [--model mixer|vit] [--rounds 7]
-///     [--block 32 --butterfly 8 --factors 2 --rank 32] [--profile]
+///     [--block 32 --butterfly 8 --factors 2 --rank 32] [--profile | --kernels]
 /// </code>
 /// </summary>
 public static class TrainingStepComparison
@@ -39,7 +40,7 @@ public static class TrainingStepComparison
 
     private static int Compare(string[] args)
     {
-        string[] known = ["--model", "--rounds", "--block", "--butterfly", "--factors", "--rank", "--profile"];
+        string[] known = ["--model", "--rounds", "--block", "--butterfly", "--factors", "--rank", "--profile", "--kernels"];
         foreach (var a in args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && !known.Contains(a)))
             throw new ArgumentException($"unknown option '{a}'; known: {string.Join(", ", known)}");
         string model = Option(args, "--model") ?? "mixer";
@@ -63,9 +64,9 @@ public static class TrainingStepComparison
         }
         ratios.Sort();
         Console.WriteLine($"speedup (dense time / Pixelfly time per step): median {ratios[ratios.Count / 2]:F3}, min {ratios[0]:F3}, max {ratios[^1]:F3}");
-        if (args.Contains("--profile"))
+        if (args.Contains("--profile") || args.Contains("--kernels"))
             foreach (var (name, trainer) in new[] { ("dense", dense), ("pixelfly", fly) })
-                Profile(name, trainer, feed);
+                Profile(name, trainer, feed, args.Contains("--kernels"));
         return 0;
     }
 
@@ -94,7 +95,7 @@ public static class TrainingStepComparison
     }
 
     // Per-kernel milliseconds of one step, summed by kernel kind (the first words of each kernel's description).
-    private static void Profile(string name, Trainer trainer, Dictionary<string, HostTensor> feed)
+    private static void Profile(string name, Trainer trainer, Dictionary<string, HostTensor> feed, bool everyKernel)
     {
         if (trainer.TrainingExecutable is not CpuExecutable cpu) return;
         cpu.StartProfiling();
@@ -103,6 +104,9 @@ public static class TrainingStepComparison
         Console.WriteLine($"{name}: {profile.Sum(p => p.Milliseconds):F1} ms of kernels per step ({profile.Count} kernels)");
         foreach (var kind in profile.GroupBy(p => Kind(p.Kernel)).OrderByDescending(g => g.Sum(p => p.Milliseconds)).Take(14))
             Console.WriteLine($"  {kind.Sum(p => p.Milliseconds),8:F1} ms  {kind.Count(),4}×  {kind.Key}");
+        if (everyKernel)
+            foreach (var p in profile.OrderByDescending(p => p.Milliseconds))
+                Console.WriteLine($"    {p.Milliseconds,8:F2} ms  {p.Kernel}");
     }
 
     private static string Kind(string kernel)
