@@ -1,4 +1,5 @@
 using Pixelfly.Ir;
+using Pixelfly.Ir.Ops;
 using Pixelfly.Tensors;
 
 namespace Pixelfly.Autodiff;
@@ -90,13 +91,22 @@ public static class Gradients
 
         var adjoint = new Value?[graph.Values.Count];
         adjoint[lossOut.Value] = b.Full(1.0, lossType.DType);
+        // Gradients through slices wait until every reader of the sliced value is done (its producer's turn).
+        var slices = new SliceGradients();
+        Value? Collect(int id) =>
+            slices.Take(b, id, graph.Values[id].Type) is not { } s ? adjoint[id] : adjoint[id] = adjoint[id] is { } acc ? b.Add(acc, s) : s;
         for (int k = graph.Nodes.Count - 1; k >= 0; k--)
         {
             var n = graph.Nodes[k];
-            var outGrads = n.Outputs.Select(o => adjoint[o]).ToArray();
+            var outGrads = n.Outputs.Select(Collect).ToArray();
             if (outGrads.All(g => g is null)) continue;
             var need = n.Inputs.Select(i => dependsOnWrt[i] && graph.Values[i].Type.DType.IsFloat()).ToArray();
             if (!need.Any(x => x)) continue;
+            if (n.Op is SliceOp slice)
+            {
+                slices.Add(n.Inputs[0], slice, outGrads[0]!.Value);
+                continue;
+            }
             var inputs = n.Inputs.Select(i => map[i]).ToArray();
             var outputs = n.Outputs.Select(o => map[o]).ToArray();
             Value?[] inGrads;
@@ -120,7 +130,7 @@ public static class Gradients
         foreach (var (name, id) in wrt.Zip(wrtIds))
         {
             var t = graph.Values[id].Type;
-            result[name] = adjoint[id] ?? b.Full(0.0, t.DType, t.Shape.ToArray());
+            result[name] = Collect(id) ?? b.Full(0.0, t.DType, t.Shape.ToArray());
         }
         return result;
     }

@@ -117,6 +117,41 @@ public sealed class GradientRuleTests
         fd.Check(c);
     }
 
+    // Slices that split a value along one axis (with a gap no slice reads, and out of order), slices along two
+    // different axes, and overlapping slices: the first is gathered as one concatenation, the others as padded sums.
+    [TestCase("split")]
+    [TestCase("two axes")]
+    [TestCase("overlapping")]
+    public void Several_slices_of_one_value(string kind)
+    {
+        var fd = new FiniteDifference();
+        var b = fd.B;
+        var x = fd.Input("x", [3, 9]);
+        var w = b.Exp(x);
+        Value[] parts = kind switch
+        {
+            "split" => [b.Slice(w, [0, 5], [3, 9]), b.Slice(w, [0, 0], [3, 3]), b.Slice(w, [0, 3], [3, 4])],
+            "two axes" => [b.Slice(w, [0, 0], [3, 4]), b.Slice(w, [1, 0], [3, 9])],
+            _ => [b.Slice(w, [0, 0], [3, 6]), b.Slice(w, [0, 4], [3, 9])],
+        };
+        var y = parts.Select((p, i) => b.ReduceSum(p * p * b.Scalar(i + 1.0, DType.F64), [0, 1])).Aggregate((a, c) => a + c);
+        fd.Check(y);
+    }
+
+    [Test]
+    public void A_split_value_gets_its_gradient_as_one_concatenation()
+    {
+        var b = new GraphBuilder();
+        var x = b.Input("x", DType.F32, 4, 10);
+        var w = b.Exp(x);
+        var q = b.Slice(w, [0, 0], [4, 3]);
+        var k = b.Slice(w, [0, 3], [4, 7]);
+        b.Output("loss", b.ReduceSum(q * q, [0, 1]) + b.ReduceSum(k, [0, 1]));
+        var grads = Gradients.Build(b.Build(), "loss", ["x"]);
+        Assert.That(grads.Nodes.Count(n => n.Op is ConcatOp), Is.EqualTo(1));
+        Assert.That(grads.Nodes.Any(n => n.Op is PadOp), Is.False, "no slice gradient is padded to the full width");
+    }
+
     [Test]
     public void GatherAndScatterAdd()
     {
