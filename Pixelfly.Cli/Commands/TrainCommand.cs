@@ -36,7 +36,7 @@ internal sealed class TrainCommand : ICommand
             new OptionSpec("resume", "CKPT", "resume from a checkpoint written by an earlier run of the same model"),
             new OptionSpec("data-dir", "DIR", "data folder (default PIXELFLY_DATA, else ./data)"),
             new OptionSpec("block", "B", "Pixelfly block size b (default 32)"),
-            new OptionSpec("butterfly", "S", "Pixelfly butterfly size S (default 8; larger is sparser: density about (1 + F)/S)"),
+            new OptionSpec("butterfly", "S", "Pixelfly butterfly size S (default 16; larger is sparser: density about (1 + F)/S)"),
             new OptionSpec("factors", "F", "Pixelfly butterfly factors F (default 2)"),
             new OptionSpec("rank", "R", "Pixelfly low-rank rank r (default 32; 0 for no low-rank term and no gate)"),
         ],
@@ -49,8 +49,9 @@ internal sealed class TrainCommand : ICommand
         and pixelfly/) and writes report.md: held-out accuracy or loss, parameters, FLOPs, seconds per epoch and
         the speedup.
 
-        Pixelfly layers: b 32, S 8, F 2, rank 32 unless --block/--butterfly/--factors/--rank say otherwise, in the
-        layers the paper sparsifies (Mixer channel MLPs, ViT MLPs, GPT MLPs). A NaN or infinite loss stops the run with exit code 1 and keeps the last checkpoint.
+        Pixelfly layers: b 32, S 16, F 2, rank 32 (fly's released low-rank configs) unless --block/--butterfly/
+        --factors/--rank say otherwise, in the layers the paper sparsifies (Mixer channel MLPs, ViT MLPs, GPT MLPs).
+        A NaN or infinite loss stops the run with exit code 1 and keeps the last checkpoint.
 
         examples:
           scripts/fetch-data.sh fashion-mnist
