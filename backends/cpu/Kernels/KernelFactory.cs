@@ -180,10 +180,9 @@ internal static class KernelFactory
     {
         switch (op.Mode)
         {
-            case SparseMode.Sdd when epilogue is null:
-                return new SddKernel(ia, ib, y, op.Layout, op.TransA ? a[-2] : a[-1], BatchOf(a, 2), op.TransA, op.TransB, wide);
             case SparseMode.Sdd:
-                throw new InvalidOperationException("block_sparse_matmul Sdd writes blocks, not dense C tiles, and cannot run an epilogue");
+                // Never given an epilogue: CreateMatMulWithEpilogue refuses Sdd (it writes blocks, not C tiles).
+                return new SddKernel(ia, ib, y, op.Layout, op.TransA ? a[-2] : a[-1], BatchOf(a, 2), op.TransA, op.TransB, wide);
             case SparseMode.Dsd:
                 return new DsdKernel(ia, ib, y, op.Layout, op.TransB ? b[-2] : b[-1], BatchOf(b, 2), wBatched: a.Rank > 3, op.TransA, op.TransB, wide, epilogue);
             case SparseMode.Dds:
