@@ -87,6 +87,10 @@ public sealed class LayerTests
         var y = _ref.RunOnce(b.Build(), inputs);
         Assert.That(y["rows"].ToDoubles(), Is.EqualTo(y["transposed"].ToDoubles()).Within(1e-6));
 
+        var wrong = new GraphBuilder().Input("x", DType.F32, 2, 3, 5);   // 5 on the last axis, 3 rows
+        var shape = Assert.Throws<ArgumentException>(() => mlp.ForwardAlongRows(new GraphScope(wrong.Builder), wrong));
+        Assert.That(shape!.Message, Does.Contain("[..., 5, d]"));
+
         using var sparse = Make(n => new Mlp(n, 32, 32, 32, (name, i, o) => new PixelflyLinear(name, i, o, new PixelflyConfig(BlockSize: 16, ButterflySize: 2, Factors: 1, Rank: 0))));
         var e = Assert.Throws<InvalidOperationException>(() => sparse.Inner.ForwardAlongRows(new GraphScope(new GraphBuilder()), x));
         Assert.That(e!.Message, Does.Contain("dense"));
