@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: a short dense-vs-Pixelfly training comparison on the CPU (the default device). It trains the
-# MLP-Mixer of `pixelfly train` (channel MLPs 1024 wide, the layers Pixelfly sparsifies) on Fashion-MNIST twice
+# MLP-Mixer of `pixelfly train` (512 wide, channel MLPs 2048 wide: the layers Pixelfly sparsifies) on Fashion-MNIST twice
 # with one recipe, dense and Pixelfly, and prints the comparison table: test accuracy, parameters, FLOPs,
 # seconds per epoch and the speedup. Results, plots and report.md go to artifacts/train/mixer-fashion-mnist/.
 # A few minutes on 2 cores (1 epoch on the first 10,000 training images, evaluated on 2,000 test images); extra

@@ -35,6 +35,8 @@ internal sealed class TrainCommand : ICommand
             new OptionSpec("out", "DIR", "output folder (default runs/MODEL-DATA); metrics.jsonl, checkpoint, summary.json, plots"),
             new OptionSpec("resume", "CKPT", "resume from a checkpoint written by an earlier run of the same model"),
             new OptionSpec("data-dir", "DIR", "data folder (default PIXELFLY_DATA, else ./data)"),
+            new OptionSpec("width", "N", "model width, features per token (default: mixer 512, vit 192, gpt 256)"),
+            new OptionSpec("mlp-hidden", "N", "hidden width of the MLPs Pixelfly sparsifies (default: mixer 2048, vit 768, gpt 1024)"),
             new OptionSpec("block", "B", "Pixelfly block size b (default 32)"),
             new OptionSpec("butterfly", "S", "Pixelfly butterfly size S (default 16; larger is sparser: density about (1 + F)/S)"),
             new OptionSpec("factors", "F", "Pixelfly butterfly factors F (default 2)"),
@@ -87,7 +89,8 @@ internal sealed class TrainCommand : ICommand
             Tokens: args.Int("tokens") ?? 128,
             Resume: args.Value("resume"),
             DataFolder: args.Value("data-dir"),
-            Pixelfly: Budget(args));
+            Pixelfly: Budget(args),
+            Size: new ModelSize(args.Int("width"), args.Int("mlp-hidden")));
         options.Validate();
         if (args.Has("compare") && options.Resume is not null)
             throw new UsageException("--resume resumes one run; it cannot be combined with --compare");

@@ -20,6 +20,7 @@ namespace Pixelfly.Nn.Training;
 /// <param name="Tokens">Text data: window length.</param>
 /// <param name="WarmupFraction">Fraction of all steps spent warming up.</param>
 /// <param name="Pixelfly">The Pixelfly budget (null: the catalog's default).</param>
+/// <param name="Size">The model's width and MLP hidden width (null: the catalog's sizes).</param>
 /// <param name="Optimizer">Optimizer settings (null: AdamW, weight decay 0.05, clip 1.0).</param>
 /// <param name="Resume">A checkpoint to resume from (null: start fresh).</param>
 /// <param name="DataFolder">Where the data sets are (null: PIXELFLY_DATA or ./data).</param>
@@ -28,7 +29,7 @@ public sealed record RunOptions(
     int Epochs = 1, int BatchSize = 128, double LearningRate = 1e-3, ulong Seed = 1,
     int? TrainLimit = null, int? EvalLimit = null, int StepsPerEpoch = 200, int Tokens = 128,
     double WarmupFraction = 0.05, PixelflyConfig? Pixelfly = null, OptimizerSettings? Optimizer = null,
-    string? Resume = null, string? DataFolder = null)
+    string? Resume = null, string? DataFolder = null, ModelSize? Size = null)
 {
     /// <summary>Throws <see cref="ArgumentException"/> for settings that cannot make a run.</summary>
     public void Validate()
@@ -41,5 +42,6 @@ public sealed record RunOptions(
         if (TrainLimit is < 1 || EvalLimit is < 1) throw new ArgumentException("train and eval limits must be at least 1");
         if (StepsPerEpoch < 1 || Tokens < 2) throw new ArgumentException("steps per epoch must be at least 1 and tokens at least 2");
         if (!(WarmupFraction is >= 0 and < 1)) throw new ArgumentException($"the warm-up fraction must be in [0, 1), got {WarmupFraction}");
+        Size?.Validate();
     }
 }

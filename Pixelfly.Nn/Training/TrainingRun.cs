@@ -43,7 +43,7 @@ public static class TrainingRun
         int stepsPerEpoch = trainCount / o.BatchSize;
         if (stepsPerEpoch == 0) throw new ArgumentException($"{trainCount} training images do not fill one batch of {o.BatchSize}");
         var (mean, std) = train.PixelStatistics();
-        using var setup = new SetupScope(ModelCatalog.Image(o.Model, o.Sparsity, o.BatchSize, o.Pixelfly));
+        using var setup = new SetupScope(ModelCatalog.Image(o.Model, o.Sparsity, o.BatchSize, o.Pixelfly, o.Size));
         return Loop(device, o, setup.Setup, stepsPerEpoch,
             (random, step) =>
             {
@@ -84,7 +84,7 @@ public static class TrainingRun
         var text = DataSets.Text(o.Data, dataFolder);
         int evalBatches = Math.Min(text.ValidationBatches(o.BatchSize, o.Tokens), Math.Max(1, (o.EvalLimit ?? int.MaxValue) / o.BatchSize));
         if (evalBatches == 0) throw new ArgumentException($"the validation split of {o.Data} is too short for one batch of {o.BatchSize}x{o.Tokens}");
-        using var setup = new SetupScope(ModelCatalog.Text(o.Model, o.Sparsity, o.BatchSize, o.Tokens, text.Vocabulary.Length, o.Pixelfly));
+        using var setup = new SetupScope(ModelCatalog.Text(o.Model, o.Sparsity, o.BatchSize, o.Tokens, text.Vocabulary.Length, o.Pixelfly, o.Size));
         return Loop(device, o, setup.Setup, o.StepsPerEpoch,
             (random, _) =>
             {

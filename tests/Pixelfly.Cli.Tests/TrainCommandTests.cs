@@ -106,6 +106,22 @@ public sealed class TrainCommandTests : ScratchFolder
         Assert.That(curve, Is.EqualTo(expected), "the same losses as the run that was never interrupted (training is deterministic on one device)");
     }
 
+    [Test]
+    public void Width_and_mlp_hidden_size_the_model_and_a_checkpoint_of_another_size_is_refused()
+    {
+        string data = FashionMnist(), output = PathOf("sized");
+        string[] common = ["train", "--model", "mixer", "--data", "fashion-mnist", "--device", "cpu", "--data-dir", data, "--out", output,
+            "--train-limit", "32", "--eval-limit", "32", "--batch", "32"];
+        var first = CliHarness.Run([.. common, "--width", "64", "--mlp-hidden", "128"]);
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        string start = File.ReadLines(Path.Combine(output, "metrics.jsonl")).First();
+        Assert.That(start, Does.Contain("Dim = 64").And.Contain("ChannelHidden = 128"));
+
+        var other = CliHarness.Run([.. common, "--width", "96", "--mlp-hidden", "128", "--epochs", "2", "--resume", Path.Combine(output, "checkpoint.safetensors")]);
+        Assert.That(other.ExitCode, Is.EqualTo(1), other.ToString());
+        Assert.That(other.Error, Does.Contain("was written for another model").And.Contain("Dim = 64").And.Contain("Dim = 96"));
+    }
+
     private static List<(int Step, double Loss)> StepLosses(string metrics) =>
         Events(metrics).Where(e => (string?)e["event"] == "step").Select(e => ((int)e["step"]!, (double)e["loss"]!)).ToList();
 
@@ -207,6 +223,8 @@ public sealed class TrainCommandTests : ScratchFolder
     [TestCase("--lr", "fast", "--lr must be a number")]
     [TestCase("--seed", "-3", "--seed must be a non-negative integer")]
     [TestCase("--epochs", "0", "epochs must be at least 1")]
+    [TestCase("--width", "0", "the model width must be at least 1")]
+    [TestCase("--mlp-hidden", "wide", "option '--mlp-hidden' expects an integer")]
     public void Bad_names_and_values_are_clear_errors(string option, string value, string message)
     {
         var args = new Dictionary<string, string> { ["--model"] = "mixer", ["--data"] = "fashion-mnist" };

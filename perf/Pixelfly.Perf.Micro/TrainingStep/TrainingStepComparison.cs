@@ -40,19 +40,20 @@ public static class TrainingStepComparison
 
     private static int Compare(string[] args)
     {
-        string[] known = ["--model", "--rounds", "--block", "--butterfly", "--factors", "--rank", "--profile", "--kernels"];
+        string[] known = ["--model", "--rounds", "--block", "--butterfly", "--factors", "--rank", "--width", "--mlp-hidden", "--profile", "--kernels"];
         foreach (var a in args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && !known.Contains(a)))
             throw new ArgumentException($"unknown option '{a}'; known: {string.Join(", ", known)}");
         string model = Option(args, "--model") ?? "mixer";
         int rounds = Int(args, "--rounds", 7);
         var d = ModelCatalog.DefaultPixelfly;
         var budget = new PixelflyConfig(Int(args, "--block", d.BlockSize), Int(args, "--butterfly", d.ButterflySize), Int(args, "--factors", d.Factors), Int(args, "--rank", d.Rank, minimum: 0));
+        var size = new ModelSize(NullableInt(args, "--width"), NullableInt(args, "--mlp-hidden"));
         var backend = new CpuBackend();
         using var device = backend.Open(backend.EnumerateDevices()[0], DeviceOptions.FromEnvironment());
         var feed = RandomBatch();
-        using var dense = Build(device, model, Sparsity.Dense, budget);
-        using var fly = Build(device, model, Sparsity.Pixelfly, budget);
-        Console.WriteLine($"{model}, batch {Batch}, Pixelfly {budget}, {device.Info.Id}; {rounds} rounds of {StepsPerRound} dense then {StepsPerRound} Pixelfly steps");
+        using var dense = Build(device, model, Sparsity.Dense, budget, size);
+        using var fly = Build(device, model, Sparsity.Pixelfly, budget, size);
+        Console.WriteLine($"{model} ({Describe(size)}), batch {Batch}, Pixelfly {budget}, {device.Info.Id}; {rounds} rounds of {StepsPerRound} dense then {StepsPerRound} Pixelfly steps");
         Time(dense, feed, 2);
         Time(fly, feed, 2);
         var ratios = new List<double>();
@@ -70,9 +71,9 @@ public static class TrainingStepComparison
         return 0;
     }
 
-    private static Trainer Build(IDevice device, string model, Sparsity sparsity, PixelflyConfig budget)
+    private static Trainer Build(IDevice device, string model, Sparsity sparsity, PixelflyConfig budget, ModelSize size)
     {
-        var setup = ModelCatalog.Image(model, sparsity, Batch, budget);
+        var setup = ModelCatalog.Image(model, sparsity, Batch, budget, size);
         setup.Model.Initialize(1);
         return new Trainer(device, setup.Model, setup.Task, new OptimizerSettings(), new LearningRateSchedule(1e-3, 1, 1000, 0.01));
     }
@@ -120,6 +121,11 @@ public static class TrainingStepComparison
         if (words[0] == "fused") return "fused element-wise groups";
         return string.Join(' ', words.Take(2));
     }
+
+    private static string Describe(ModelSize size) =>
+        size.Width is null && size.MlpHidden is null ? "catalog size" : $"width {size.Width?.ToString(CultureInfo.InvariantCulture) ?? "default"}, MLP {size.MlpHidden?.ToString(CultureInfo.InvariantCulture) ?? "default"}";
+
+    private static int? NullableInt(string[] args, string name) => Option(args, name) is null ? null : Int(args, name, 0);
 
     private static string? Option(string[] args, string name)
     {
