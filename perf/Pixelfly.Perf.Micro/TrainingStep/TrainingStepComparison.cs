@@ -10,19 +10,20 @@ using Pixelfly.Tensors;
 namespace Pixelfly.Perf.Micro.TrainingStep;
 
 /// <summary>
-/// Dense vs Pixelfly training steps of one image model (the `pixelfly train` models) on the CPU, interleaved:
+/// Dense vs Pixelfly training steps of one `pixelfly train` model on the CPU, interleaved:
 /// each round times a few dense steps then a few Pixelfly steps on the same random batch, and the speedup is the
 /// median of the per-round ratios (so load that hits a whole round cancels). With <c>--profile</c> it then prints
 /// each step's kernels grouped by kind (CpuExecutable's per-kernel clock), and with <c>--kernels</c> also every
 /// kernel on its own, slowest first. Usage:
 /// <code>
-/// dotnet run -c Release --project perf/Pixelfly.Perf.Micro -- training-step [--model mixer|vit] [--rounds 7]
+/// dotnet run -c Release --project perf/Pixelfly.Perf.Micro -- training-step [--model mixer|vit|gpt] [--rounds 7]
 ///     [--block 32 --butterfly 8 --factors 2 --rank 32] [--profile | --kernels]
 /// </code>
+/// The image models take batches of 128 images, the GPT 32 windows of 128 characters (the CLI's defaults).
 /// </summary>
 public static class TrainingStepComparison
 {
-    private const int Batch = 128, StepsPerRound = 3;
+    private const int ImageBatch = 128, TextBatch = 32, TextTokens = 128, TextVocabulary = 83, StepsPerRound = 3;
 
     /// <summary>Runs the comparison; returns the process exit code.</summary>
     public static int Run(string[] args)
@@ -50,10 +51,10 @@ public static class TrainingStepComparison
         var size = new ModelSize(NullableInt(args, "--width"), NullableInt(args, "--mlp-hidden"));
         var backend = new CpuBackend();
         using var device = backend.Open(backend.EnumerateDevices()[0], DeviceOptions.FromEnvironment());
-        var feed = RandomBatch();
+        var feed = model == "gpt" ? RandomText() : RandomImages();
         using var dense = Build(device, model, Sparsity.Dense, budget, size);
         using var fly = Build(device, model, Sparsity.Pixelfly, budget, size);
-        Console.WriteLine($"{model} ({Describe(size)}), batch {Batch}, Pixelfly {budget}, {device.Info.Id}; {rounds} rounds of {StepsPerRound} dense then {StepsPerRound} Pixelfly steps");
+        Console.WriteLine($"{model} ({Describe(size)}), batch {(model == "gpt" ? $"{TextBatch} × {TextTokens} characters" : ImageBatch)}, Pixelfly {budget}, {device.Info.Id}; {rounds} rounds of {StepsPerRound} dense then {StepsPerRound} Pixelfly steps");
         Time(dense, feed, 2);
         Time(fly, feed, 2);
         var ratios = new List<double>();
@@ -73,19 +74,38 @@ public static class TrainingStepComparison
 
     private static Trainer Build(IDevice device, string model, Sparsity sparsity, PixelflyConfig budget, ModelSize size)
     {
-        var setup = ModelCatalog.Image(model, sparsity, Batch, budget, size);
+        var setup = model == "gpt"
+            ? ModelCatalog.Text(model, sparsity, TextBatch, TextTokens, TextVocabulary, budget, size)
+            : ModelCatalog.Image(model, sparsity, ImageBatch, budget, size);
         setup.Model.Initialize(1);
         return new Trainer(device, setup.Model, setup.Task, new OptimizerSettings(), new LearningRateSchedule(1e-3, 1, 1000, 0.01));
     }
 
-    private static Dictionary<string, HostTensor> RandomBatch()
+    private static Dictionary<string, HostTensor> RandomImages()
     {
         var random = new Random(3);
-        var images = new float[Batch * 28 * 28];
+        var images = new float[ImageBatch * 28 * 28];
         for (int i = 0; i < images.Length; i++) images[i] = (float)random.NextDouble();
-        var labels = new int[Batch];
-        for (int i = 0; i < Batch; i++) labels[i] = random.Next(10);
-        return new() { [Tasks.Images] = HostTensor.FromFloats(images, Batch, 1, 28, 28), [Tasks.Labels] = HostTensor.FromInts(labels, Batch) };
+        var labels = new int[ImageBatch];
+        for (int i = 0; i < ImageBatch; i++) labels[i] = random.Next(10);
+        return new() { [Tasks.Images] = HostTensor.FromFloats(images, ImageBatch, 1, 28, 28), [Tasks.Labels] = HostTensor.FromInts(labels, ImageBatch) };
+    }
+
+    // Random character ids (83: the characters of Moby-Dick); the targets are the ids shifted by one, as the text data set builds them.
+    private static Dictionary<string, HostTensor> RandomText()
+    {
+        var random = new Random(3);
+        var text = new int[TextBatch * (TextTokens + 1)];
+        for (int i = 0; i < text.Length; i++) text[i] = random.Next(TextVocabulary);
+        var ids = new int[TextBatch * TextTokens];
+        var targets = new int[TextBatch * TextTokens];
+        for (int w = 0; w < TextBatch; w++)
+            for (int t = 0; t < TextTokens; t++)
+            {
+                ids[w * TextTokens + t] = text[w * (TextTokens + 1) + t];
+                targets[w * TextTokens + t] = text[w * (TextTokens + 1) + t + 1];
+            }
+        return new() { [Tasks.Ids] = HostTensor.FromInts(ids, TextBatch, TextTokens), [Tasks.Targets] = HostTensor.FromInts(targets, TextBatch, TextTokens) };
     }
 
     private static double Time(Trainer trainer, Dictionary<string, HostTensor> feed, int steps)
