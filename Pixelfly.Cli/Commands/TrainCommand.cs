@@ -41,6 +41,7 @@ internal sealed class TrainCommand : ICommand
             new OptionSpec("butterfly", "S", "Pixelfly butterfly size S (default 16; larger is sparser: density about (1 + F)/S)"),
             new OptionSpec("factors", "F", "Pixelfly butterfly factors F (default 2)"),
             new OptionSpec("rank", "R", "Pixelfly low-rank rank r (default 32; 0 for no low-rank term and no gate)"),
+            new OptionSpec("low-rank-init", "KIND", "Pixelfly low-rank factors' init: linear (default, fly's) | svd (top-r SVD of a dense draw)"),
         ],
         """
         The whole training step (forward, loss, backward, clipping, AdamW) is one graph compiled once for the
@@ -52,7 +53,8 @@ internal sealed class TrainCommand : ICommand
         the speedup.
 
         Pixelfly layers: b 32, S 16, F 2, rank 32 (fly's released low-rank configs) unless --block/--butterfly/
-        --factors/--rank say otherwise, in the layers the paper sparsifies (Mixer channel MLPs, ViT MLPs, GPT MLPs).
+        --factors/--rank say otherwise, in the layers the paper sparsifies (Mixer channel MLPs, ViT MLPs, GPT MLPs);
+        their low-rank factors start as fly's independent draws unless --low-rank-init svd.
         A NaN or infinite loss stops the run with exit code 1 and keeps the last checkpoint.
 
         examples:
@@ -165,6 +167,13 @@ internal sealed class TrainCommand : ICommand
             ButterflySize = args.Int("butterfly") ?? d.ButterflySize,
             Factors = args.Int("factors") ?? d.Factors,
             Rank = args.Int("rank") ?? d.Rank,
+            LowRankInit = args.Value("low-rank-init") switch
+            {
+                null => d.LowRankInit,
+                "linear" => LowRankInit.Linear,
+                "svd" => LowRankInit.Svd,
+                var other => throw new UsageException($"--low-rank-init must be linear or svd, got '{other}'"),
+            },
         };
     }
 

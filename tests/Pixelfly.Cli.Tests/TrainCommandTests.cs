@@ -158,6 +158,22 @@ public sealed class TrainCommandTests : ScratchFolder
         Assert.That(r.Out, Does.Contain("held-out loss").And.Not.Contain("test accuracy"));
     }
 
+    [Test]
+    public void The_svd_low_rank_init_is_chosen_on_the_command_line_and_recorded_with_the_run()
+    {
+        string data = TinyText();
+        string[] Args(string init, string output) => ["train", "--model", "gpt", "--data", "moby-dick", "--device", "cpu", "--data-dir", data,
+            "--out", PathOf(output), "--batch", "2", "--tokens", "16", "--steps-per-epoch", "1", "--eval-limit", "4", "--low-rank-init", init];
+        var svd = CliHarness.Run(Args("svd", "svd"));
+        Assert.That(svd.ExitCode, Is.EqualTo(0), svd.ToString());
+        var linear = CliHarness.Run(Args("linear", "linear"));
+        Assert.That(linear.ExitCode, Is.EqualTo(0), linear.ToString());
+        Assert.That(File.ReadAllText(PathOf("svd/summary.json")), Does.Contain("\"lowRankInit\": \"Svd\""));
+        Assert.That(File.ReadAllText(PathOf("linear/summary.json")), Does.Contain("\"lowRankInit\": \"Linear\""));
+        // Another init is another start: the first step's loss differs.
+        Assert.That(EpochLosses(PathOf("svd"))[0], Is.Not.EqualTo(EpochLosses(PathOf("linear"))[0]));
+    }
+
     private string TinyText()
     {
         string dir = PathOf("data/moby-dick");
@@ -225,6 +241,7 @@ public sealed class TrainCommandTests : ScratchFolder
     [TestCase("--epochs", "0", "epochs must be at least 1")]
     [TestCase("--width", "0", "the model width must be at least 1")]
     [TestCase("--mlp-hidden", "wide", "option '--mlp-hidden' expects an integer")]
+    [TestCase("--low-rank-init", "spectral", "--low-rank-init must be linear or svd, got 'spectral'")]
     public void Bad_names_and_values_are_clear_errors(string option, string value, string message)
     {
         var args = new Dictionary<string, string> { ["--model"] = "mixer", ["--data"] = "fashion-mnist" };
