@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Pixelfly.Backends.Cpu;
 using Pixelfly.Devices;
+using Pixelfly.Nn.Data;
+using Pixelfly.Nn.Init;
 using Pixelfly.Nn.Layers;
 using Pixelfly.Nn.Models;
 using Pixelfly.Nn.Training;
@@ -23,7 +25,7 @@ namespace Pixelfly.Perf.Micro.TrainingStep;
 /// </summary>
 public static class TrainingStepComparison
 {
-    private const int ImageBatch = 128, TextBatch = 32, TextTokens = 128, TextVocabulary = 83, StepsPerRound = 3;
+    private const int ImageBatch = 128, TextWindows = 32, TextTokens = 128, MobyDickCharacters = 83, StepsPerRound = 3;
 
     /// <summary>Runs the comparison; returns the process exit code.</summary>
     public static int Run(string[] args)
@@ -51,10 +53,11 @@ public static class TrainingStepComparison
         var size = new ModelSize(NullableInt(args, "--width"), NullableInt(args, "--mlp-hidden"));
         var backend = new CpuBackend();
         using var device = backend.Open(backend.EnumerateDevices()[0], DeviceOptions.FromEnvironment());
-        var feed = model == "gpt" ? RandomText() : RandomImages();
-        using var dense = Build(device, model, Sparsity.Dense, budget, size);
-        using var fly = Build(device, model, Sparsity.Pixelfly, budget, size);
-        Console.WriteLine($"{model} ({Describe(size)}), batch {(model == "gpt" ? $"{TextBatch} × {TextTokens} characters" : ImageBatch)}, Pixelfly {budget}, {device.Info.Id}; {rounds} rounds of {StepsPerRound} dense then {StepsPerRound} Pixelfly steps");
+        var corpus = model == "gpt" ? RandomCorpus() : null;
+        var feed = corpus is null ? RandomImages() : TextBatch(corpus);
+        using var dense = Build(device, model, Sparsity.Dense, budget, size, corpus);
+        using var fly = Build(device, model, Sparsity.Pixelfly, budget, size, corpus);
+        Console.WriteLine($"{model} ({Describe(size)}), batch {(corpus is null ? $"{ImageBatch}" : $"{TextWindows} × {TextTokens} characters of {corpus.Vocabulary.Length}")}, Pixelfly {budget}, {device.Info.Id}; {rounds} rounds of {StepsPerRound} dense then {StepsPerRound} Pixelfly steps");
         Time(dense, feed, 2);
         Time(fly, feed, 2);
         var ratios = new List<double>();
@@ -72,11 +75,11 @@ public static class TrainingStepComparison
         return 0;
     }
 
-    private static Trainer Build(IDevice device, string model, Sparsity sparsity, PixelflyConfig budget, ModelSize size)
+    private static Trainer Build(IDevice device, string model, Sparsity sparsity, PixelflyConfig budget, ModelSize size, TextDataset? corpus)
     {
-        var setup = model == "gpt"
-            ? ModelCatalog.Text(model, sparsity, TextBatch, TextTokens, TextVocabulary, budget, size)
-            : ModelCatalog.Image(model, sparsity, ImageBatch, budget, size);
+        var setup = corpus is null
+            ? ModelCatalog.Image(model, sparsity, ImageBatch, budget, size)
+            : ModelCatalog.Text(model, sparsity, TextWindows, TextTokens, corpus.Vocabulary.Length, budget, size);
         setup.Model.Initialize(1);
         return new Trainer(device, setup.Model, setup.Task, new OptimizerSettings(), new LearningRateSchedule(1e-3, 1, 1000, 0.01));
     }
@@ -91,21 +94,20 @@ public static class TrainingStepComparison
         return new() { [Tasks.Images] = HostTensor.FromFloats(images, ImageBatch, 1, 28, 28), [Tasks.Labels] = HostTensor.FromInts(labels, ImageBatch) };
     }
 
-    // Random character ids (83: the characters of Moby-Dick); the targets are the ids shifted by one, as the text data set builds them.
-    private static Dictionary<string, HostTensor> RandomText()
+    // Random characters over as many symbols as Moby-Dick has (83), so the GPT's embedding and output layer have
+    // their real size; the text data set cuts the windows (targets = ids shifted by one).
+    private static TextDataset RandomCorpus()
     {
         var random = new Random(3);
-        var text = new int[TextBatch * (TextTokens + 1)];
-        for (int i = 0; i < text.Length; i++) text[i] = random.Next(TextVocabulary);
-        var ids = new int[TextBatch * TextTokens];
-        var targets = new int[TextBatch * TextTokens];
-        for (int w = 0; w < TextBatch; w++)
-            for (int t = 0; t < TextTokens; t++)
-            {
-                ids[w * TextTokens + t] = text[w * (TextTokens + 1) + t];
-                targets[w * TextTokens + t] = text[w * (TextTokens + 1) + t + 1];
-            }
-        return new() { [Tasks.Ids] = HostTensor.FromInts(ids, TextBatch, TextTokens), [Tasks.Targets] = HostTensor.FromInts(targets, TextBatch, TextTokens) };
+        var text = new char[100_000];
+        for (int i = 0; i < text.Length; i++) text[i] = (char)('!' + random.Next(MobyDickCharacters));
+        return new TextDataset("random characters", new string(text));
+    }
+
+    private static Dictionary<string, HostTensor> TextBatch(TextDataset corpus)
+    {
+        var (ids, targets) = corpus.TrainBatch(TextWindows, TextTokens, new SeededRandom(3));
+        return new() { [Tasks.Ids] = ids, [Tasks.Targets] = targets };
     }
 
     private static double Time(Trainer trainer, Dictionary<string, HostTensor> feed, int steps)
