@@ -149,10 +149,7 @@ public sealed class TrainCommandTests : ScratchFolder
     [Test]
     public void A_tiny_gpt_trains_on_a_generated_text()
     {
-        string dir = PathOf("data/moby-dick");
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, "moby-dick.txt"), string.Concat(Enumerable.Repeat("Call me Ishmael. Some years ago, never mind how long. ", 200)));
-        var r = CliHarness.Run("train", "--model", "gpt", "--data", "moby-dick", "--device", "cpu", "--data-dir", PathOf("data"),
+        var r = CliHarness.Run("train", "--model", "gpt", "--data", "moby-dick", "--device", "cpu", "--data-dir", TinyText(),
             "--out", PathOf("gpt"), "--batch", "2", "--tokens", "16", "--steps-per-epoch", "2", "--eval-limit", "4");
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
         Assert.That(r.Out, Does.Contain("held-out loss").And.Not.Contain("test accuracy"));
